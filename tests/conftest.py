@@ -1,0 +1,56 @@
+"""Shared test set-up: a private Metaflow datastore, and helpers that run the real flow.
+
+The datastore variables are set here, at import, before any test module imports `regression_course.config`
+or `metaflow` (Metaflow reads its settings once, on import).
+"""
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+_DATASTORE = Path(tempfile.mkdtemp(prefix='regression-course-tests-')).resolve()
+os.environ['METAFLOW_DATASTORE_SYSROOT_LOCAL'] = str(_DATASTORE)
+os.environ['METAFLOW_DATATOOLS_LOCALROOT'] = str(_DATASTORE/'.metaflow'/'data')
+os.environ.setdefault('METAFLOW_USER', 'tester')
+os.environ.setdefault('MPLBACKEND', 'Agg')
+
+from regression_course import config  # noqa: E402  (sets up .metaflow/ in the private datastore)
+
+assert config.DATASTORE_ROOT == _DATASTORE
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+FLOW_PATH = REPO_ROOT/'regression_course'/'flow.py'
+IN_CI = os.environ.get('CI', '').lower() in ('1', 'true', 'yes')
+
+
+def run_flow(*args, cwd=None, check=True, timeout=300, env=None):
+    "Run `python regression_course/flow.py run *args` for real, in the tests' datastore"
+    cmd = [sys.executable, str(FLOW_PATH), '--no-pylint', 'run', *map(str, args)]
+    proc = subprocess.run(cmd, cwd=cwd or _DATASTORE, capture_output=True, text=True, timeout=timeout,
+                          env={**os.environ, **(env or {})})
+    if check and proc.returncode != 0:
+        raise AssertionError(f'flow failed ({proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}')
+    return proc
+
+
+@pytest.fixture(scope='session')
+def datastore():
+    "The tests' private datastore root (removed at the end of the session)"
+    yield _DATASTORE
+    shutil.rmtree(_DATASTORE, ignore_errors=True)
+
+
+@pytest.fixture(scope='session')
+def deployable_run(datastore):
+    "A real, successful, deployable run of SampleRegressionFlow on the course dataset"
+    from regression_course.registry import latest_deployable_run
+    run = latest_deployable_run()
+    if run is None:
+        run_flow()
+        run = latest_deployable_run()
+    assert run is not None, 'the course dataset should give a deployable run'
+    return run
