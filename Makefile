@@ -27,11 +27,15 @@ $(BIN)/python:
 $(BIN)/uv: | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv
 
-$(STAMP): setup.py settings.ini pyproject.toml | $(BIN)/uv
-	$(BIN)/uv pip install --quiet --python $(BIN)/python -e ".[dev]"
-	@touch $@
+# The stamp records a hash of the packaging files (nbdev_export rewrites pyproject.toml, so mtimes would lie):
+# a second `make install` with nothing changed does nothing.
+DEPS_HASH = $(shell cat setup.py settings.ini pyproject.toml | md5sum | cut -c1-32)
 
-install: $(STAMP)
+install: | $(BIN)/uv
+	@if [ "$$(cat $(STAMP) 2>/dev/null)" != "$(DEPS_HASH)" ]; then \
+	  echo "installing regression_course and its dev tools into $(VENV) (uv)"; \
+	  $(BIN)/uv pip install --quiet --python $(BIN)/python -e ".[dev]" && echo "$(DEPS_HASH)" > $(STAMP); \
+	else echo "ok: $(VENV) is up to date"; fi
 
 # Debian's chromium, for the browser tests (Playwright cannot download its own browser here).
 browser:

@@ -7,7 +7,7 @@ __all__ = ['DATA_DIR', 'DATASET_PATH', 'TRUE_COEF_PATH', 'GENERATOR_SETTINGS', '
            'write_dataset', 'regenerate_dataset', 'true_coefficient', 'DatasetError', 'Dataset', 'parse_dataset',
            'load_data', 'DatasetReport', 'check_dataset', 'plot_dataset']
 
-# %% ../nbs/00_data.ipynb #13e25319
+# %% ../nbs/00_data.ipynb #57a2ab1f
 import io
 import json
 import math
@@ -16,16 +16,15 @@ from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
-from sklearn.datasets import make_regression
 
 import regression_course
 
-# %% ../nbs/00_data.ipynb #01eb2c14
+# %% ../nbs/00_data.ipynb #f1dbf48b
 DATA_DIR = Path(regression_course.__file__).resolve().parent.parent/'data'
 DATASET_PATH = DATA_DIR/'regression_dataset.txt'
 TRUE_COEF_PATH = DATA_DIR/'regression_dataset.coef.json'
 
-# %% ../nbs/00_data.ipynb #7055cc8e
+# %% ../nbs/00_data.ipynb #f90a8639
 GENERATOR_SETTINGS = dict(n_samples=1000, n_features=1, n_informative=1, noise=10, coef=True, random_state=42)
 
 class CourseData(NamedTuple):
@@ -36,10 +35,11 @@ class CourseData(NamedTuple):
 
 def make_course_dataset(**overrides) -> CourseData:
     "Generate the course's data with `make_regression` (pass `overrides` to change a setting)"
+    from sklearn.datasets import make_regression  # imported here: every Metaflow task imports this module
     X, y, coef = make_regression(**{**GENERATOR_SETTINGS, **overrides})
     return CourseData(X, y, float(np.ravel(coef)[0]))
 
-# %% ../nbs/00_data.ipynb #bff095e7
+# %% ../nbs/00_data.ipynb #3a33df77
 def write_dataset(
     X:np.ndarray, # inputs, shape (n, 1)
     y:np.ndarray, # targets, shape (n,)
@@ -66,7 +66,7 @@ def true_coefficient(coef_path:str|Path=TRUE_COEF_PATH) -> float:
     "The coefficient `make_regression` used to make the shipped dataset"
     return json.loads(Path(coef_path).read_text())['true_coef']
 
-# %% ../nbs/00_data.ipynb #1a2163d5
+# %% ../nbs/00_data.ipynb #c876710b
 class DatasetError(ValueError):
     "The dataset cannot be used; the message names the file and, where it can, the line"
 
@@ -75,7 +75,7 @@ class Dataset(NamedTuple):
     X: np.ndarray  # shape (n, 1), floats
     y: np.ndarray  # shape (n,), floats
 
-# %% ../nbs/00_data.ipynb #7a10a8c1
+# %% ../nbs/00_data.ipynb #a651ab21
 def _line_problem(line:str, number:int, source:str) -> tuple[float, float]:
     "Parse one `x<TAB>y` line, or raise a `DatasetError` that names `source` and `number`"
     where = f'{source}, line {number}'
@@ -92,7 +92,7 @@ def _line_problem(line:str, number:int, source:str) -> tuple[float, float]:
         values.append(value)
     return values[0], values[1]
 
-# %% ../nbs/00_data.ipynb #e0546351
+# %% ../nbs/00_data.ipynb #5f659b26
 def parse_dataset(
     text:str, # the file's contents: `x<TAB>y` lines
     source:str='<text>', # what to call the text in error messages (usually the file name)
@@ -117,7 +117,7 @@ def load_data(
     path = Path(path)
     return parse_dataset(path.read_text(encoding='utf-8'), source=str(path))
 
-# %% ../nbs/00_data.ipynb #1ab9393f
+# %% ../nbs/00_data.ipynb #41c62bf3
 @dataclass
 class DatasetReport:
     "What `check_dataset` found: the numbers, the problems that stop training, the warnings that do not"
@@ -138,7 +138,7 @@ class DatasetReport:
         lines.append('passed' if self.passed else 'FAILED')
         return '\n'.join(lines)
 
-# %% ../nbs/00_data.ipynb #aef58d9e
+# %% ../nbs/00_data.ipynb #bc41c2d5
 def _range(a:np.ndarray) -> tuple[float, float]:
     return (float(np.nanmin(a)), float(np.nanmax(a))) if a.size else (math.nan, math.nan)
 
@@ -170,7 +170,7 @@ def check_dataset(
     if problems: raise DatasetError(f'{source} cannot be trusted:\n' + '\n'.join(f'- {p}' for p in problems))
     return report
 
-# %% ../nbs/00_data.ipynb #8b7e6d5d
+# %% ../nbs/00_data.ipynb #b49997d5
 def plot_dataset(
     dataset:Dataset, # the `(X, y)` to draw
     true_coef:float|None=None, # if given, also draw the line `y = true_coef * x`
