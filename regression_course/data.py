@@ -7,7 +7,8 @@ __all__ = ['DATA_DIR', 'DATASET_PATH', 'TRUE_COEF_PATH', 'GENERATOR_SETTINGS', '
            'write_dataset', 'regenerate_dataset', 'true_coefficient', 'DatasetError', 'Dataset', 'parse_dataset',
            'load_data', 'DatasetReport', 'check_dataset', 'plot_dataset']
 
-# %% ../nbs/00_data.ipynb #57a2ab1f
+# %% ../nbs/00_data.ipynb #05ea7601
+import csv
 import io
 import json
 import math
@@ -16,15 +17,16 @@ from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
+import pandas as pd
 
 import regression_course
 
-# %% ../nbs/00_data.ipynb #f1dbf48b
+# %% ../nbs/00_data.ipynb #42943165
 DATA_DIR = Path(regression_course.__file__).resolve().parent.parent/'data'
 DATASET_PATH = DATA_DIR/'regression_dataset.txt'
 TRUE_COEF_PATH = DATA_DIR/'regression_dataset.coef.json'
 
-# %% ../nbs/00_data.ipynb #f90a8639
+# %% ../nbs/00_data.ipynb #a4a34c2e
 GENERATOR_SETTINGS = dict(n_samples=1000, n_features=1, n_informative=1, noise=10, coef=True, random_state=42)
 
 class CourseData(NamedTuple):
@@ -39,7 +41,7 @@ def make_course_dataset(**overrides) -> CourseData:
     X, y, coef = make_regression(**{**GENERATOR_SETTINGS, **overrides})
     return CourseData(X, y, float(np.ravel(coef)[0]))
 
-# %% ../nbs/00_data.ipynb #3a33df77
+# %% ../nbs/00_data.ipynb #1242a227
 def write_dataset(
     X:np.ndarray, # inputs, shape (n, 1)
     y:np.ndarray, # targets, shape (n,)
@@ -66,7 +68,7 @@ def true_coefficient(coef_path:str|Path=TRUE_COEF_PATH) -> float:
     "The coefficient `make_regression` used to make the shipped dataset"
     return json.loads(Path(coef_path).read_text())['true_coef']
 
-# %% ../nbs/00_data.ipynb #c876710b
+# %% ../nbs/00_data.ipynb #1ffa996d
 class DatasetError(ValueError):
     "The dataset cannot be used; the message names the file and, where it can, the line"
 
@@ -75,7 +77,7 @@ class Dataset(NamedTuple):
     X: np.ndarray  # shape (n, 1), floats
     y: np.ndarray  # shape (n,), floats
 
-# %% ../nbs/00_data.ipynb #a651ab21
+# %% ../nbs/00_data.ipynb #876a916a
 def _line_problem(line:str, number:int, source:str) -> tuple[float, float]:
     "Parse one `x<TAB>y` line, or raise a `DatasetError` that names `source` and `number`"
     where = f'{source}, line {number}'
@@ -92,22 +94,31 @@ def _line_problem(line:str, number:int, source:str) -> tuple[float, float]:
         values.append(value)
     return values[0], values[1]
 
-# %% ../nbs/00_data.ipynb #5f659b26
+# %% ../nbs/00_data.ipynb #89bf2756
+# pandas 3 parses floats exactly by default; pandas 2 needs the round-trip parser for that
+_EXACT_FLOATS = {} if int(pd.__version__.split('.')[0]) >= 3 else {'float_precision': 'round_trip'}
+
+def _fast_rows(body:bytes, n_lines:int) -> np.ndarray|None:
+    "All rows parsed by pandas' C reader, or `None` if anything looks off"
+    try:
+        rows = pd.read_csv(io.BytesIO(body), sep='\t', header=None, dtype=float, skip_blank_lines=False,
+                           quoting=csv.QUOTE_NONE, engine='c', **_EXACT_FLOATS).to_numpy()
+    except (ValueError, pd.errors.ParserError): return None
+    return rows if rows.shape == (n_lines, 2) and np.isfinite(rows).all() else None
+
 def parse_dataset(
-    text:str, # the file's contents: `x<TAB>y` lines
+    text:str|bytes, # the file's contents: `x<TAB>y` lines
     source:str='<text>', # what to call the text in error messages (usually the file name)
 ) -> Dataset:
     "Parse `x<TAB>y` lines into a `Dataset`; a `DatasetError` names the first bad line"
-    if '\r' in text: text = text.replace('\r\n', '\n').replace('\r', '\n')
-    body = text.rstrip()  # the final newline, and any blank lines after the data, are fine
+    data = text.encode('utf-8') if isinstance(text, str) else bytes(text)
+    if b'\r' in data: data = data.replace(b'\r\n', b'\n').replace(b'\r', b'\n')
+    body = data.rstrip()  # the final newline, and any blank lines after the data, are fine
     if not body: raise DatasetError(f'{source}, line 1: the file is empty (expected lines of x<TAB>y)')
-    n_lines = body.count('\n') + 1
-    try:
-        rows = np.loadtxt(io.StringIO(body), delimiter='\t', dtype=float, comments=None, ndmin=2)
-        fast_ok = rows.shape == (n_lines, 2) and bool(np.isfinite(rows).all())
-    except ValueError: fast_ok = False
-    if not fast_ok:  # slow path: find and name the first bad line (or accept what Python's float accepts)
-        rows = np.array([_line_problem(line, i, source) for i, line in enumerate(body.split('\n'), 1)])
+    rows = _fast_rows(body, body.count(b'\n') + 1)
+    if rows is None:  # slow path: name the first bad line (or accept what Python's float accepts)
+        lines = body.decode('utf-8', errors='replace').split('\n')
+        rows = np.array([_line_problem(line, i, source) for i, line in enumerate(lines, 1)])
     return Dataset(np.ascontiguousarray(rows[:, :1]), np.ascontiguousarray(rows[:, 1]))
 
 def load_data(
@@ -115,9 +126,9 @@ def load_data(
 ) -> Dataset:
     "Read a dataset file into `X` of shape (n, 1) and `y` of shape (n,)"
     path = Path(path)
-    return parse_dataset(path.read_text(encoding='utf-8'), source=str(path))
+    return parse_dataset(path.read_bytes(), source=str(path))
 
-# %% ../nbs/00_data.ipynb #41c62bf3
+# %% ../nbs/00_data.ipynb #a6ce96c0
 @dataclass
 class DatasetReport:
     "What `check_dataset` found: the numbers, the problems that stop training, the warnings that do not"
@@ -138,7 +149,7 @@ class DatasetReport:
         lines.append('passed' if self.passed else 'FAILED')
         return '\n'.join(lines)
 
-# %% ../nbs/00_data.ipynb #bc41c2d5
+# %% ../nbs/00_data.ipynb #e6b3bbb0
 def _range(a:np.ndarray) -> tuple[float, float]:
     return (float(np.nanmin(a)), float(np.nanmax(a))) if a.size else (math.nan, math.nan)
 
@@ -163,14 +174,15 @@ def check_dataset(
         if a.size > 1 and np.all(a == a[0]): problems.append(f'{name} is constant ({a[0]:g}): it carries no signal')
     dupes = 0
     if len(x) == len(y) and len(y):
-        dupes = len(y) - len(np.unique(np.column_stack([x, y]), axis=0))
+        rows = np.sort(x + 1j*y)  # one complex number per row sorts by x, then y: duplicates end up adjacent
+        dupes = int(np.count_nonzero(rows[1:] == rows[:-1]))
         if dupes > max_duplicate_share * len(y): problems.append(f'{dupes} of {len(y)} rows are duplicates')
         elif dupes: warnings.append(f'{dupes} duplicated rows (they can leak between train and test)')
     report = DatasetReport(len(y), _range(x), _range(y), dupes, problems, warnings)
     if problems: raise DatasetError(f'{source} cannot be trusted:\n' + '\n'.join(f'- {p}' for p in problems))
     return report
 
-# %% ../nbs/00_data.ipynb #b49997d5
+# %% ../nbs/00_data.ipynb #d56acce5
 def plot_dataset(
     dataset:Dataset, # the `(X, y)` to draw
     true_coef:float|None=None, # if given, also draw the line `y = true_coef * x`
