@@ -8,6 +8,8 @@ PORT ?= 8000
 APP_PORT ?= 8866
 WORKERS ?= 2
 NOTEBOOKS = $(sort $(wildcard nbs/*.ipynb app/*.ipynb))
+# Cache bytecode in .venv: without it every Metaflow task process recompiles scikit-learn (seconds each).
+unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: help install test check-clean check-export check-readme nbtest pytest readme lab train serve app browser bench clean-runs
 

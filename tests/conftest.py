@@ -37,7 +37,7 @@ def run_flow(*args, cwd=None, check=True, timeout=300, env=None):
     return proc
 
 
-@pytest.fixture(scope='session')
+@pytest.fixture(scope='session', autouse=True)
 def datastore():
     "The tests' private datastore root (removed at the end of the session)"
     yield _DATASTORE

@@ -1,0 +1,137 @@
+"""SampleRegressionFlow end to end, for real, in the tests' private datastore: a good run is deployable and
+has its card; a malformed dataset fails at `check_dataset` naming the line; a dataset without signal runs
+to the end but fails the gate; neither replaces the good model. Each flow run costs seconds, so the runs
+are made once per module and shared by the tests."""
+import base64
+import json
+import math
+import re
+from datetime import timezone
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from conftest import run_flow
+from regression_course import config
+from regression_course.data import DATASET_PATH, write_dataset
+from regression_course.registry import FLOW_NAME, latest_deployable_run, load_model, runs_table
+
+from metaflow import Run, get_namespace, namespace  # noqa: E402  (after config)
+from metaflow.cards import get_cards
+
+CONTRACT_ARTIFACTS = ['dataset', 'model', 'chosen_candidate', 'candidate_scores', 'test_metrics', 'gate',
+                      'deployable', 'x_range', 'X_train', 'y_train', 'X_test', 'y_test']
+
+
+def _run_with_id(tmp_path, *args, cwd=None, check=True):
+    "Run the flow and return (the process, the Run it made)"
+    id_file = tmp_path/'run_id'
+    proc = run_flow(*args, '--run-id-file', id_file, cwd=cwd, check=check)
+    return proc, Run(f'{FLOW_NAME}/{id_file.read_text().strip()}', _namespace_check=False)
+
+
+@pytest.fixture(scope='module')
+def malformed(deployable_run, tmp_path_factory):
+    "A run on the course data with line 3 corrupted: it must fail at check_dataset"
+    folder = tmp_path_factory.mktemp('malformed')
+    lines = DATASET_PATH.read_text().splitlines()
+    lines[2] = '0.5\tnot-a-number'
+    (folder/'badfile.txt').write_text('\n'.join(lines) + '\n')
+    return _run_with_id(folder, '--dataset', folder/'badfile.txt', check=False)
+
+
+@pytest.fixture(scope='module')
+def no_signal(deployable_run, tmp_path_factory):
+    "A run on well-formed data where y ignores x, started from another folder with a relative --dataset"
+    folder = tmp_path_factory.mktemp('elsewhere')
+    rng = np.random.default_rng(0)
+    write_dataset(rng.normal(size=(400, 1)), rng.normal(scale=5, size=400), folder/'no_signal.txt')
+    return _run_with_id(folder, '--dataset', 'no_signal.txt', '--candidates', 'linear', cwd=folder)
+
+
+def _card_components(task):
+    "The components of the quality-gate card of `task`, decoded from the card's HTML"
+    with config.in_datastore_root():
+        cards = get_cards(task, id='quality_gate')
+        html = cards[0].get()
+    encoded = re.search(r'__MF_DATA__\["[^"]+"\] = "([^"]+)"', html).group(1)
+    return html, json.loads(base64.b64decode(encoded))['components'][0]['contents'][0]['contents']
+
+
+def test_good_run_has_the_contract_artifacts_and_the_tag(deployable_run):
+    run = deployable_run
+    assert run.successful and 'deployable' in run.user_tags
+    data = run.data
+    for name in CONTRACT_ARTIFACTS: assert name in run['end'].task, name
+    assert data.dataset == DATASET_PATH.read_text()
+    assert len(data.candidate_scores) >= 4 and {'name', 'cv_mse'} <= set(data.candidate_scores[0])
+    assert data.chosen_candidate == min(data.candidate_scores, key=lambda s: s['cv_mse'])['name']
+    assert data.gate['passed'] and data.deployable is True
+    assert set(data.gate) >= {'passed', 'r2', 'mse', 'baseline_mse', 'min_r2', 'reasons'}
+    assert data.gate['mse'] < data.gate['baseline_mse'] and data.test_metrics['r2'] >= data.gate['min_r2']
+    assert data.X_train.shape == (800, 1) and data.X_test.shape == (200, 1) and data.y_train.shape == (800,)
+    assert data.x_range == (data.X_train.min(), data.X_train.max())
+    assert np.allclose(data.model.predict(data.X_test[:3]), data.model.coef_[0] * data.X_test[:3, 0] + data.model.intercept_)
+
+
+def test_load_model_gives_a_server_what_it_needs(deployable_run):
+    loaded = load_model(with_training_data=True)
+    assert loaded.run_id == deployable_run.id and loaded.flow == FLOW_NAME
+    assert loaded.trained_at.tzinfo is not None and loaded.trained_at.utcoffset() == timezone.utc.utcoffset(None)
+    assert loaded.r2 == deployable_run.data.test_metrics['r2'] and loaded.x_min < loaded.x_max
+    assert loaded.X_train.shape == (800, 1)
+    summary = loaded.summary()
+    assert set(summary) == {'flow', 'run_id', 'trained_at', 'r2'} and summary['trained_at'].endswith('+00:00')
+
+
+def test_the_card_is_in_the_datastore_and_readable(deployable_run, datastore):
+    html, components = _card_components(deployable_run['test_model'].task)
+    assert list(datastore.glob(f'.metaflow/mf.cards/{FLOW_NAME}/runs/{deployable_run.id}/**/*.html'))
+    assert components[0]['source'].startswith('# Quality gate') and 'passed' in components[0]['source']
+    assert {c['type'] for c in components} == {'markdown', 'table', 'image'}
+    assert 'src="http' not in html  # self-contained: readable offline
+
+
+def test_malformed_dataset_fails_at_check_dataset_naming_the_line(malformed, deployable_run):
+    proc, run = malformed
+    assert proc.returncode != 0
+    assert "dataset (IncludeFile), line 3: y value 'not-a-number' is not a number" in proc.stdout + proc.stderr
+    failed = [task.parent.id for step in run for task in step if not task.successful]
+    assert failed == ['check_dataset'] and 'train' not in run and not run.successful
+    assert latest_deployable_run().id == deployable_run.id
+
+
+def test_no_signal_runs_to_the_end_but_is_not_deployable(no_signal, deployable_run):
+    proc, run = no_signal
+    assert proc.returncode == 0 and run.successful
+    gate = run.data.gate
+    assert not gate['passed'] and gate['reasons'] and gate['r2'] < gate['min_r2']
+    assert run.data.deployable is False and 'deployable' not in run.tags
+    assert latest_deployable_run().id == deployable_run.id
+    assert load_model().run_id == deployable_run.id
+
+
+def test_flow_runs_from_another_folder(no_signal, datastore):
+    proc, run = no_signal  # started with cwd elsewhere and a relative --dataset path
+    folder = Path(proc.args[proc.args.index('--run-id-file') + 1]).parent
+    assert folder != datastore and run.data.dataset == (folder/'no_signal.txt').read_text()
+    _, components = _card_components(run['test_model'].task)  # the card still landed in the datastore
+    assert 'failed' in components[0]['source']
+    assert not list(folder.glob('.metaflow'))  # nothing written where the flow was started
+
+
+def test_runs_table_and_namespaces(deployable_run, malformed, no_signal):
+    table = runs_table().set_index('id')
+    good, bad, noise = deployable_run.id, malformed[1].id, no_signal[1].id
+    assert table.loc[good, 'deployable'] and table.loc[good, 'successful']
+    assert not table.loc[bad, 'successful'] and math.isnan(table.loc[bad, 'r2'])
+    assert table.loc[noise, 'successful'] and not table.loc[noise, 'deployable'] and table.loc[noise, 'r2'] < 0.5
+    assert (table.user == 'tester').all()
+    before = get_namespace()
+    try:
+        namespace('user:somebody-else')  # a caller looking at someone else's runs...
+        assert latest_deployable_run().id == good  # ...still gets the deployable model, from any user
+        assert get_namespace() == 'user:somebody-else'  # and keeps its own namespace
+    finally:
+        namespace(before)
