@@ -37,7 +37,7 @@ install: | $(BIN)/uv
 	@if [ "$$(cat $(STAMP) 2>/dev/null)" != "$(DEPS_HASH)" ]; then \
 	  echo "installing regression_course and its dev tools into $(VENV) (uv)"; \
 	  $(BIN)/uv pip install --quiet --python $(BIN)/python -e ".[dev]" && echo "$(DEPS_HASH)" > $(STAMP); \
-	else echo "ok: $(VENV) is up to date"; fi
+	fi
 
 # Debian's chromium, for the browser tests (Playwright cannot download its own browser here).
 browser:
@@ -75,11 +75,9 @@ pytest: install browser
 	@$(BIN)/python -m pytest tests
 
 test: install browser
-	@$(MAKE) --no-print-directory check-clean
-	@$(MAKE) --no-print-directory check-export
-	@$(MAKE) --no-print-directory check-readme
-	@$(MAKE) --no-print-directory nbtest
-	@$(MAKE) --no-print-directory pytest
+	@for check in check-clean check-export check-readme nbtest pytest; do \
+	  start=$$(date +%s); $(MAKE) --no-print-directory -s $$check || exit 1; \
+	  echo "[$$check took $$(( $$(date +%s) - start )) s]"; done
 
 # --- working with the course --------------------------------------------------------------------------
 readme: install
