@@ -90,7 +90,7 @@ train: install
 	$(BIN)/python regression_course/flow.py run
 
 serve: install
-	$(BIN)/gunicorn --workers $(WORKERS) --bind 127.0.0.1:$(PORT) 'regression_course.serving:create_app()'
+	$(BIN)/gunicorn --workers $(WORKERS) --no-control-socket --bind 127.0.0.1:$(PORT) 'regression_course.serving:create_app()'
 
 app: install
 	@$(BIN)/python -c "from regression_course.registry import latest_deployable_run as f; raise SystemExit(f() is None)" \
@@ -98,5 +98,5 @@ app: install
 	@echo "prediction form: http://127.0.0.1:$(APP_PORT)/  (Ctrl-C to stop)"
 	$(BIN)/voila app/prediction_form.ipynb --no-browser --port=$(APP_PORT) --Voila.ip=127.0.0.1
 
-bench: install
+bench: install browser
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
