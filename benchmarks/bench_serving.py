@@ -18,7 +18,6 @@ import multiprocessing
 import os
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -29,6 +28,7 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 from regression_course import config  # before metaflow
+from _common import ensure_model, free_port
 
 HERE = Path(__file__).resolve().parent
 REPO_ROOT = HERE.parent
@@ -36,21 +36,6 @@ SERVE_OPTIONS = ['--no-control-socket', '--workers', '2']  # what `make serve` r
 # for comparison: threaded workers, which keep connections open between requests (keep-alive)
 GTHREAD_OPTIONS = ['--no-control-socket', '--workers', '2', '--worker-class', 'gthread', '--threads', '4', '--keep-alive', '5']
 ONE_THREAD_OPTIONS = ['--no-control-socket', '--workers', '2', '--worker-class', 'gthread', '--threads', '1', '--keep-alive', '5']
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
-
-
-def ensure_model():
-    from regression_course.registry import latest_deployable_run, load_model
-    if latest_deployable_run() is None:
-        print('no deployable model: training one (make train)')
-        subprocess.run([sys.executable, str(REPO_ROOT/'regression_course'/'flow.py'), 'run'], check=True,
-                       cwd=config.DATASTORE_ROOT, capture_output=True)
-    return load_model()
 
 
 @contextmanager

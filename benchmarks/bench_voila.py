@@ -18,27 +18,13 @@ import time
 from pathlib import Path
 
 from regression_course import config  # before metaflow
+from _common import ensure_model, free_port
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
                  '--disable-sync', '--no-first-run']
 SETUPS = {'kernel started per visit': ['--preheat_kernel=False'],
           'preheated kernel, pool of 1 (voila.json)': ['--preheat_kernel=True', '--pool_size=1']}
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
-
-
-def ensure_model():
-    from regression_course.registry import latest_deployable_run, load_model
-    if latest_deployable_run() is None:
-        print('no deployable model: training one (make train)')
-        subprocess.run([sys.executable, str(REPO_ROOT/'regression_course'/'flow.py'), 'run'], check=True,
-                       cwd=config.DATASTORE_ROOT, capture_output=True)
-    return load_model()
 
 
 def measure(browser, url, repeat, between, give_up=60):

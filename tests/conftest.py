@@ -5,6 +5,7 @@ or `metaflow` (Metaflow reads its settings once, on import).
 """
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -35,6 +36,23 @@ def run_flow(*args, cwd=None, check=True, timeout=300, env=None):
     if check and proc.returncode != 0:
         raise AssertionError(f'flow failed ({proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}')
     return proc
+
+
+def free_port() -> int:
+    "A TCP port on 127.0.0.1 that nothing listens on right now"
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]
+
+
+def stop(proc, grace=15):
+    "Terminate a server process, killing it if it has not stopped within `grace` seconds"
+    proc.terminate()
+    try:
+        proc.wait(grace)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
 
 
 @pytest.fixture(scope='session', autouse=True)

@@ -4,7 +4,6 @@ import http.client
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import threading
@@ -16,16 +15,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from regression_course import config  # noqa: F401  (before metaflow)
+from conftest import free_port, stop
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 GUNICORN_OPTIONS = ['--workers', '2', '--no-control-socket']  # as `make serve`
 JSON = {'Content-Type': 'application/json'}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
 
 
 def request(port, method, path, body=None, headers=None, timeout=30):
@@ -65,12 +59,7 @@ def gunicorn(tmp_path, factory_args='', env=None, ready=(200,)):
             time.sleep(0.1)
         yield port
     finally:
-        proc.terminate()
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc)
     assert 'Traceback' not in errors.read_text(), errors.read_text()[-3000:]
 
 

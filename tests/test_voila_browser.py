@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from regression_course import config  # noqa: F401  (before metaflow)
+from conftest import free_port, stop
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = '/usr/bin/chromium'
@@ -50,12 +51,6 @@ def browser():
         browser.close()
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope='module')
 def voila(deployable_run, tmp_path_factory):
     "Voila serving the app on a free port, seeing the tests' datastore (its kernels inherit the environment)"
@@ -75,12 +70,7 @@ def voila(deployable_run, tmp_path_factory):
                 time.sleep(0.1)
         yield f'http://127.0.0.1:{port}/', log
     finally:
-        proc.terminate()
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc)
 
 
 @pytest.fixture(scope='module')
@@ -193,8 +183,7 @@ def api(deployable_run, tmp_path_factory):
                 time.sleep(0.1)
         yield f'http://127.0.0.1:{port}/'
     finally:
-        proc.terminate()
-        proc.wait(15)
+        stop(proc)
 
 
 def test_the_api_page_works_offline_and_shows_prediction_and_warning(browser, api, model):
