@@ -9,6 +9,8 @@ import socket
 import subprocess
 import sys
 import tempfile
+import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -53,6 +55,42 @@ def stop(proc, grace=15):
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait()
+
+
+GUNICORN_OPTIONS = ['--workers', '2', '--no-control-socket']  # as `make serve`
+
+
+def gunicorn_command(port, factory_args=''):
+    "The command `make serve` runs, on `port`, with `create_app(factory_args)`"
+    return [sys.executable, '-m', 'gunicorn', *GUNICORN_OPTIONS, '--bind', f'127.0.0.1:{port}',
+            f'regression_course.serving:create_app({factory_args})']
+
+
+def port_open(port) -> bool:
+    "True once something accepts connections on 127.0.0.1:`port` (an `OSError` until then)"
+    with socket.create_connection(('127.0.0.1', port), timeout=1):
+        return True
+
+
+@contextmanager
+def serving(cmd, log, is_ready, env=None, timeout=60):
+    "Start a server (output to `log`), wait until `is_ready()` is true, yield the process, and always stop it"
+    with open(log, 'wb') as out:
+        proc = subprocess.Popen(cmd, cwd=REPO_ROOT, env={**os.environ, **(env or {})},
+                                stdout=out, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            assert proc.poll() is None, f'{cmd} exited:\n{Path(log).read_text()[-3000:]}'
+            assert time.monotonic() < deadline, f'{cmd} not ready after {timeout} s:\n{Path(log).read_text()[-3000:]}'
+            try:
+                if is_ready(): break
+            except OSError:
+                pass
+            time.sleep(0.1)
+        yield proc
+    finally:
+        stop(proc)
 
 
 @pytest.fixture(scope='session', autouse=True)

@@ -4,8 +4,6 @@ import http.client
 import json
 import os
 import shutil
-import subprocess
-import sys
 import threading
 import time
 from contextlib import contextmanager
@@ -15,10 +13,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from regression_course import config  # noqa: F401  (before metaflow)
-from conftest import free_port, stop
+from conftest import free_port, gunicorn_command, serving
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-GUNICORN_OPTIONS = ['--workers', '2', '--no-control-socket']  # as `make serve`
 JSON = {'Content-Type': 'application/json'}
 
 
@@ -42,24 +39,9 @@ def post(port, payload, **kw):
 def gunicorn(tmp_path, factory_args='', env=None, ready=(200,)):
     "Run the API under gunicorn on a free port; always stopped afterwards"
     port, errors = free_port(), tmp_path/f'gunicorn-{time.time_ns()}.err'
-    cmd = [sys.executable, '-m', 'gunicorn', *GUNICORN_OPTIONS, '--bind', f'127.0.0.1:{port}',
-           f'regression_course.serving:create_app({factory_args})']
-    with open(errors, 'wb') as err:
-        proc = subprocess.Popen(cmd, cwd=REPO_ROOT, env={**os.environ, **(env or {})},
-                                stdout=subprocess.DEVNULL, stderr=err)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert proc.poll() is None, f'gunicorn exited:\n{errors.read_text()[-3000:]}'
-            assert time.monotonic() < deadline, f'gunicorn did not answer /health:\n{errors.read_text()[-3000:]}'
-            try:
-                if request(port, 'GET', '/health', timeout=2)[0] in ready: break
-            except OSError:
-                pass
-            time.sleep(0.1)
+    with serving(gunicorn_command(port, factory_args), errors, env=env,
+                 is_ready=lambda: request(port, 'GET', '/health', timeout=2)[0] in ready):
         yield port
-    finally:
-        stop(proc)
     assert 'Traceback' not in errors.read_text(), errors.read_text()[-3000:]
 
 

@@ -6,17 +6,14 @@ except under CI=true, where they fail: CI must not pass without having looked at
 import os
 import re
 import shutil
-import socket
-import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
 import pytest
 
 from regression_course import config  # noqa: F401  (before metaflow)
-from conftest import free_port, stop
+from conftest import free_port, gunicorn_command, port_open, serving
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = '/usr/bin/chromium'
@@ -57,20 +54,8 @@ def voila(deployable_run, tmp_path_factory):
     port, log = free_port(), tmp_path_factory.mktemp('voila')/'voila.log'
     voila_bin = shutil.which('voila', path=str(Path(sys.executable).parent)) or 'voila'
     cmd = [voila_bin, 'app/prediction_form.ipynb', '--no-browser', f'--port={port}', '--Voila.ip=127.0.0.1']
-    with open(log, 'wb') as out:
-        proc = subprocess.Popen(cmd, cwd=REPO_ROOT, env=dict(os.environ), stdout=out, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert proc.poll() is None, f'voila exited:\n{log.read_text()[-3000:]}'
-            assert time.monotonic() < deadline, f'voila did not start:\n{log.read_text()[-3000:]}'
-            try:
-                with socket.create_connection(('127.0.0.1', port), timeout=1): break
-            except OSError:
-                time.sleep(0.1)
+    with serving(cmd, log, is_ready=lambda: port_open(port)):
         yield f'http://127.0.0.1:{port}/', log
-    finally:
-        stop(proc)
 
 
 @pytest.fixture(scope='module')
@@ -168,22 +153,10 @@ def test_text_that_is_not_a_number_gets_a_message(page):
 @pytest.fixture(scope='module')
 def api(deployable_run, tmp_path_factory):
     port, tmp = free_port(), tmp_path_factory.mktemp('api')
-    factory = f"regression_course.serving:create_app(log_path={str(tmp/'predictions.jsonl')!r})"
-    with open(tmp/'gunicorn.log', 'wb') as out:
-        proc = subprocess.Popen([sys.executable, '-m', 'gunicorn', '--workers', '2', '--no-control-socket', '--bind', f'127.0.0.1:{port}', factory],
-                                cwd=REPO_ROOT, env=dict(os.environ), stdout=out, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert proc.poll() is None and time.monotonic() < deadline, (tmp/'gunicorn.log').read_text()[-3000:]
-            try:
-                urllib.request.urlopen(f'http://127.0.0.1:{port}/health', timeout=1)
-                break
-            except OSError:
-                time.sleep(0.1)
+    health = f'http://127.0.0.1:{port}/health'
+    cmd = gunicorn_command(port, f"log_path={str(tmp/'predictions.jsonl')!r}")
+    with serving(cmd, tmp/'gunicorn.log', is_ready=lambda: urllib.request.urlopen(health, timeout=1).status == 200):
         yield f'http://127.0.0.1:{port}/'
-    finally:
-        stop(proc)
 
 
 def test_the_api_page_works_offline_and_shows_prediction_and_warning(browser, api, model):
