@@ -6,7 +6,7 @@
 __all__ = ['read_x', 'plot_prediction', 'figure_png', 'model_description', 'PredictionForm', 'no_model_message',
            'prediction_form', 'prediction_app']
 
-# %% ../nbs/07_prediction_form.ipynb #de3dcd33
+# %% ../nbs/07_prediction_form.ipynb #86cc90eb
 import base64
 import html
 import io
@@ -18,9 +18,9 @@ import numpy as np
 from IPython.display import Image
 
 from . import config
-from .serving import TRAIN_HINT, RequestError, predict_values, range_warnings
+from .prediction import TRAIN_HINT, RequestError, predict_values, range_warnings
 
-# %% ../nbs/07_prediction_form.ipynb #f70abafa
+# %% ../nbs/07_prediction_form.ipynb #135ae031
 def read_x(
     text:str, # what was typed in the box
 ) -> float:
@@ -32,7 +32,7 @@ def read_x(
     if not math.isfinite(x): raise ValueError(f'"{text}" is not a finite number: type one like 1.5.')
     return x
 
-# %% ../nbs/07_prediction_form.ipynb #19b14714
+# %% ../nbs/07_prediction_form.ipynb #8dd70391
 def plot_prediction(
     model, # a `LoadedModel`; its training data is drawn when it has it
     x:float|None=None, # the x asked for (None: no point)
@@ -61,7 +61,7 @@ def figure_png(ax) -> bytes:
     ax.figure.savefig(buffer, format='png')
     return buffer.getvalue()
 
-# %% ../nbs/07_prediction_form.ipynb #2588587b
+# %% ../nbs/07_prediction_form.ipynb #fe805b4e
 def _box(text:str, background:str, border:str) -> str:
     return (f'<div style="background:{background};border:1px solid {border};border-radius:4px;padding:6px 10px;'
             f'margin:4px 0">{html.escape(text)}</div>')
@@ -73,7 +73,7 @@ def model_description(
     return (f'Model: run {model.run_id} of {model.flow}, trained {model.trained_at:%Y-%m-%d %H:%M} UTC, '
             f'test R2 {model.r2:.3f}; trained on x from {model.x_min:.3g} to {model.x_max:.3g}.')
 
-# %% ../nbs/07_prediction_form.ipynb #f0ce61f3
+# %% ../nbs/07_prediction_form.ipynb #f071540b
 class PredictionForm(widgets.VBox):
     "A form that predicts y for a typed x with one model, warns outside the training range, and plots"
     def __init__(self, model):
@@ -127,7 +127,7 @@ class PredictionForm(widgets.VBox):
         self._draw(x, y)
         return y
 
-# %% ../nbs/07_prediction_form.ipynb #0dabdd9c
+# %% ../nbs/07_prediction_form.ipynb #8da66049
 def no_model_message(
     problem:str|None=None, # what went wrong, if loading failed
 ) -> widgets.HTML:
@@ -147,7 +147,7 @@ def prediction_form(
         if model is None: return no_model_message()
     return PredictionForm(model)
 
-# %% ../nbs/07_prediction_form.ipynb #a88fbc2c
+# %% ../nbs/07_prediction_form.ipynb #89603517
 def prediction_app(
     model=None, # a `LoadedModel`; `None`: the newest deployable one, loaded in the background
 ) -> widgets.VBox:
