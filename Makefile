@@ -11,7 +11,7 @@ NOTEBOOKS = $(sort $(wildcard nbs/*.ipynb app/*.ipynb))
 # Cache bytecode in .venv: without it every Metaflow task process recompiles scikit-learn (seconds each).
 unexport PYTHONDONTWRITEBYTECODE
 
-.PHONY: help install test check-clean check-export check-readme nbtest pytest readme lab train serve app browser bench clean-runs
+.PHONY: help install test check-clean check-export check-readme nbtest pytest readme lab train serve app browser bench export mutants
 
 help:
 	@echo "make app      install, train if no model is deployable, open the prediction form (Voila) on 127.0.0.1:$(APP_PORT)"
@@ -20,6 +20,8 @@ help:
 	@echo "make lab      JupyterLab on nbs/ with the project's environment"
 	@echo "make train    run SampleRegressionFlow once"
 	@echo "make serve    serve the JSON prediction API with gunicorn on 127.0.0.1:$(PORT)"
+	@echo "make export   after editing a notebook: update regression_course/ and strip the notebooks' outputs"
+	@echo "make mutants  apply known mistakes to a scratch copy and show the checks catch each one (slow)"
 	@echo "make bench    run the benchmarks in benchmarks/"
 
 # --- set-up -----------------------------------------------------------------------------------------
@@ -39,24 +41,28 @@ install: | $(BIN)/uv
 	  $(BIN)/uv pip install --quiet --python $(BIN)/python -e ".[dev]" && echo "$(DEPS_HASH)" > $(STAMP); \
 	fi
 
-# Debian's chromium, for the browser tests (Playwright cannot download its own browser here).
-browser:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  if [ "$$(id -u)" = 0 ]; then \
+# Chromium for the browser tests (Playwright cannot download its own browser here): found as the tests find it
+# (tools/browser.py: $$CHROMIUM, then PATH, then Debian's /usr/bin/chromium); as root on Debian, installed if missing.
+browser: | $(BIN)/python
+	@$(BIN)/python tools/browser.py >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    echo "installing Debian's chromium for the browser tests"; \
 	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
-	      || echo "could not install chromium: the browser tests will fail under CI=true and be skipped otherwise"; \
-	  else echo "chromium is missing: run 'sudo apt-get install chromium' for the browser tests"; fi; }
+	      || echo "could not install chromium: the browser tests will fail (ALLOW_SKIP=1 make test skips them)"; \
+	  else echo "no Chromium found: install it (e.g. 'sudo apt-get install chromium') or set CHROMIUM=/path/to/it"; fi; }
 
 # --- the checks CI runs, in order ---------------------------------------------------------------------
 check-clean: install
-	@before=$$(md5sum $(NOTEBOOKS)); $(BIN)/nbdev_clean >/dev/null; $(BIN)/nbdev_clean --fname app >/dev/null; \
+	@before=$$(md5sum $(NOTEBOOKS)) || exit 1; \
+	$(BIN)/nbdev_clean >/dev/null && $(BIN)/nbdev_clean --fname app >/dev/null \
+	  || { echo "FAIL: nbdev_clean itself failed (see above)"; exit 1; }; \
 	if [ "$$before" != "$$(md5sum $(NOTEBOOKS))" ]; then \
 	  echo "FAIL: notebooks were not clean. nbdev_clean has now cleaned them: review 'git diff' and commit."; exit 1; \
 	fi; echo "ok: notebooks are clean"
 
 check-export: install
-	@before=$$(md5sum regression_course/*.py pyproject.toml); $(BIN)/nbdev_export; \
+	@before=$$(md5sum regression_course/*.py pyproject.toml) || exit 1; \
+	$(BIN)/nbdev_export || { echo "FAIL: nbdev_export itself failed (see above)"; exit 1; }; \
 	if [ "$$before" != "$$(md5sum regression_course/*.py pyproject.toml)" ]; then \
 	  echo "FAIL: regression_course/ was out of date with nbs/. nbdev_export has now updated it: review 'git diff' and commit."; exit 1; \
 	fi; echo "ok: regression_course/ matches the notebooks"
@@ -71,13 +77,21 @@ nbtest: install
 	  && echo "nbdev_test: $$n notebooks passed, 0 failed" \
 	  || { echo "FAIL: nbdev_test: a notebook failed (see above); open it in 'make lab' and run it top to bottom."; exit 1; }
 
+# A skipped test fails the run unless you ask for skips with ALLOW_SKIP=1 (tests/conftest.py); -rs prints why.
 pytest: install browser
-	@$(BIN)/python -m pytest tests
+	@$(BIN)/python -m pytest -rs tests
 
+# Every check runs with a private Metaflow datastore and a private temporary folder, both removed at the end:
+# your own .metaflow/ and runs are never read or touched. Then no process started by the checks may be left.
 test: install browser
-	@for check in check-clean check-export check-readme nbtest pytest; do \
+	@run=$$(mktemp -d "$${TMPDIR:-/tmp}/regression-course-test.XXXXXX") || exit 1; \
+	trap 'rm -rf "$$run"' EXIT; mkdir -p "$$run/tmp" "$$run/datastore"; \
+	export REGRESSION_COURSE_TEST_RUN="$$run" TMPDIR="$$run/tmp" METAFLOW_DATASTORE_SYSROOT_LOCAL="$$run/datastore"; \
+	unset METAFLOW_DATATOOLS_LOCALROOT METAFLOW_CLIENT_CACHE_PATH; \
+	for check in check-clean check-export check-readme nbtest pytest; do \
 	  start=$$(date +%s); $(MAKE) --no-print-directory -s $$check || exit 1; \
-	  echo "[$$check took $$(( $$(date +%s) - start )) s]"; done
+	  echo "[$$check took $$(( $$(date +%s) - start )) s]"; done; \
+	$(BIN)/python tools/leftovers.py "$$run"
 
 # --- working with the course --------------------------------------------------------------------------
 readme: install
@@ -97,6 +111,15 @@ app: install
 	  || { echo "no deployable model yet: training one (make train)"; $(MAKE) --no-print-directory train; }
 	@echo "prediction form: http://127.0.0.1:$(APP_PORT)/  (Ctrl-C to stop)"
 	$(BIN)/voila app/prediction_form.ipynb --no-browser --port=$(APP_PORT) --Voila.ip=127.0.0.1
+
+# After editing an exported notebook cell: write the library (regression_course/) and strip the notebooks' outputs.
+export: install
+	$(BIN)/nbdev_export && $(BIN)/nbdev_clean
+
+# Known mistakes (a different seed or test share, no intercept, scoring on the training rows, a Ridge), each
+# applied to a scratch copy: the checks must fail on every one. Slow (a few minutes each); not part of `make test`.
+mutants: install browser
+	$(BIN)/python tools/mutants.py $(MUTANTS)
 
 bench: install browser
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done

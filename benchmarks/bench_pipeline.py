@@ -1,4 +1,4 @@
-"""Speed and memory of the composable pipeline, and of the monolith's line-by-line reading as a baseline.
+"""Speed and memory of the composable pipeline, against the monolith's line-by-line reading and our own careful reader.
 
 For files of 10^3, 10^5 and 10^6 `x<TAB>y` rows (made with `make_course_dataset` + `write_dataset`, in a
 temporary folder) this measures:
@@ -7,6 +7,8 @@ temporary folder) this measures:
   (with_plot=False), each timed with `time.perf_counter`, median of several repeats;
 - baseline: the monolith's reading loop (a faithful copy of the loop in `regression_course.monolith`,
   `monolith_reading` below), timed the same way on the same file;
+- careful: `load_data` with the fast reader's shortcut switched off (`regression_course.fast_reader.fast_rows`,
+  see nbs/90_fast_reader.ipynb), so every line goes through `parse_line`: what the shortcut saves;
 - peak memory: each case runs once in a fresh child process, which reports its own peak resident set size
   (VmHWM from /proc/self/status; `ru_maxrss` only where there is no /proc, because on Linux `ru_maxrss` is
   inherited across fork and exec and would report this parent's peak). A child that only imports the same
@@ -81,6 +83,14 @@ def _baseline_once(path) -> dict:
     return {'read': time.perf_counter() - t}
 
 
+def _careful_once(path) -> dict:
+    from regression_course import data
+    data.fast_rows = lambda body, n_lines: None  # the shortcut always steps aside: parse_line on every line
+    t = time.perf_counter()
+    data.load_data(path)
+    return {'read': time.perf_counter() - t}
+
+
 def child(mode: str, path: str, repeats: int):
     "Runs in a fresh process: import, then run `mode` `repeats` times; print JSON results"
     import regression_course.pipeline  # noqa: F401  (the same imports in every mode, so baselines compare)
@@ -88,6 +98,7 @@ def child(mode: str, path: str, repeats: int):
     for _ in range(repeats):
         if mode == 'pipeline': runs.append(_pipeline_once(path))
         elif mode == 'baseline': runs.append(_baseline_once(path))
+        elif mode == 'careful': runs.append(_careful_once(path))
         elif mode != 'import': raise SystemExit(f'unknown mode {mode}')
     print(json.dumps({'runs': runs, 'peak_mb': _peak_mb()}))
 
@@ -103,6 +114,7 @@ def median_of(runs: list[dict], key: str) -> float: return statistics.median(r[k
 
 def main():
     from regression_course.data import load_data, make_course_dataset, write_dataset
+    from regression_course.fast_reader import fast_rows
     with tempfile.TemporaryDirectory(prefix='bench-pipeline-') as tmp:
         files = {}
         for n in SIZES:
@@ -112,6 +124,9 @@ def main():
         Xs, Ys = monolith_reading(files[10**3])
         ours = load_data(files[10**3])
         assert [x[0] for x in Xs] == ours.X[:, 0].tolist() and Ys == ours.y.tolist()
+        # and `load_data` must really take the shortcut on these files, or we would time the careful reader
+        body = files[10**3].read_bytes().rstrip()
+        assert fast_rows(body, body.count(b'\n') + 1) is not None
 
         import_mb = run_child('import')['peak_mb']
         rows = []
@@ -119,6 +134,7 @@ def main():
             r = REPEATS[n]
             timed = run_child('pipeline', files[n], r)['runs']
             base = run_child('baseline', files[n], r)['runs']
+            careful = run_child('careful', files[n], r)['runs']
             mem = run_child('pipeline', files[n], 1)['peak_mb']
             base_mem = run_child('baseline', files[n], 1)['peak_mb']
             stage = {s: median_of(timed, s) for s in STAGES}
@@ -126,7 +142,7 @@ def main():
             base_read = median_of(base, 'read')
             rows.append(dict(n=n, repeats=r, size_mb=files[n].stat().st_size / 2**20, **stage, total=total,
                              peak=mem, over=mem - import_mb, base_read=base_read, base_peak=base_mem,
-                             ratio=base_read / stage['load']))
+                             ratio=base_read / stage['load'], careful=median_of(careful, 'read')))
 
     print(f'Python {sys.version.split()[0]}, {os.cpu_count()} CPUs. Times: median of repeats (perf_counter, '
           f'inside a child after imports). Peak: VmHWM, the peak RSS of each fresh child process; import-only child: {import_mb:.0f} MB.\n')
@@ -137,10 +153,10 @@ def main():
         print(f"| {r['n']:,} | {r['size_mb']:.1f} | {r['repeats']} | {r['load']:.4f} | {r['check']:.4f} | {r['split']:.4f} "
               f"| {r['train']:.4f} | {r['evaluate']:.4f} | {r['total']:.4f} | {r['peak']:.0f} | {r['over']:.0f} |")
     print('\nLoading: ours (`load_data`) against the BASELINE (the monolith\'s line-by-line loop)\n')
-    print('| rows | baseline read s | ours load s | ratio (baseline / ours) | baseline peak RSS MB |')
-    print('|---:|---:|---:|---:|---:|')
+    print('| rows | baseline read s | ours load s | ratio (baseline / ours) | baseline peak RSS MB | ours without the shortcut s |')
+    print('|---:|---:|---:|---:|---:|---:|')
     for r in rows:
-        print(f"| {r['n']:,} | {r['base_read']:.4f} | {r['load']:.4f} | {r['ratio']:.1f}x | {r['base_peak']:.0f} |")
+        print(f"| {r['n']:,} | {r['base_read']:.4f} | {r['load']:.4f} | {r['ratio']:.1f}x | {r['base_peak']:.0f} | {r['careful']:.4f} |")
     big = rows[-1]
     print('\nGoals (reported, not asserted):')
     for text, ok in [(f"10^6 rows load+split+train+evaluate under {GOAL_SECONDS:g} s: {big['total']:.2f} s", big['total'] < GOAL_SECONDS),

@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['MonolithResult', 'monolith']
 
-# %% ../nbs/01_monolith.ipynb #96ddc20c
+# %% ../nbs/01_monolith.ipynb #070e0122
 from pathlib import Path
 from typing import NamedTuple
 
@@ -15,11 +15,13 @@ from sklearn.model_selection import train_test_split
 
 from .data import DATASET_PATH
 
-# %% ../nbs/01_monolith.ipynb #57c19e26
+# %% ../nbs/01_monolith.ipynb #ee07478f
 class MonolithResult(NamedTuple):
-    "The monolith's scores on its test rows"
+    "The monolith's scores on its test rows, and the line it fitted"
     mse: float  # mean squared error (lower is better)
     r2: float   # coefficient of determination (1 is perfect)
+    coef: float  # the fitted slope
+    intercept: float  # the fitted value at x = 0
 
 def monolith(
     file_name:str|Path=DATASET_PATH, # a text file of `x<TAB>y` lines
@@ -58,4 +60,4 @@ def monolith(
     print('MSE is {}, R2 score is {}'.format(mse, r2))
     # all done
     print('See you, space cowboys!')
-    return MonolithResult(float(mse), float(r2))
+    return MonolithResult(float(mse), float(r2), float(reg.coef_[0]), float(reg.intercept_))

@@ -6,7 +6,7 @@
 __all__ = ['Splits', 'prepare_train_and_test_dataset', 'train_model', 'Metrics', 'plot_predicted_vs_actual', 'evaluate_model',
            'composable_script', 'load_data', 'check_dataset']
 
-# %% ../nbs/02_composable.ipynb #45e720d9
+# %% ../nbs/02_composable.ipynb #9fcf2e66
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import NamedTuple
@@ -18,10 +18,10 @@ from sklearn.model_selection import train_test_split
 
 from .data import DATASET_PATH, Dataset, DatasetError, check_dataset, load_data
 
-# %% ../nbs/02_composable.ipynb #770e8126
+# %% ../nbs/02_composable.ipynb #4b9b849e
 _all_ = ['load_data', 'check_dataset']
 
-# %% ../nbs/02_composable.ipynb #f521b253
+# %% ../nbs/02_composable.ipynb #785643c7
 class Splits(NamedTuple):
     "The rows to train on and the rows held out to test on"
     X_train: np.ndarray  # shape (n_train, 1)
@@ -38,14 +38,16 @@ def prepare_train_and_test_dataset(
     X, y = dataset
     return Splits(*train_test_split(X, y, test_size=test_size, random_state=random_state))
 
-# %% ../nbs/02_composable.ipynb #ca7e2627
+# %% ../nbs/02_composable.ipynb #df3a401a
 def train_model(
     splits:Splits, # the training rows are used; the test rows are not touched
-) -> LinearRegression:
-    "Fit a linear regression on the training rows of `splits`"
-    return LinearRegression().fit(splits.X_train, splits.y_train)
+    model=None, # an unfitted scikit-learn estimator; None means a fresh `LinearRegression()`
+):
+    "Fit `model` (by default a linear regression) on the training rows of `splits`, and return it"
+    if model is None: model = LinearRegression()
+    return model.fit(splits.X_train, splits.y_train)
 
-# %% ../nbs/02_composable.ipynb #56e7d3b8
+# %% ../nbs/02_composable.ipynb #0966e3eb
 class Metrics(NamedTuple):
     "How well a model predicts the test rows"
     mse: float  # mean squared error (lower is better)
@@ -65,7 +67,7 @@ def plot_predicted_vs_actual(
     ax.set_xlabel('Predicted'); ax.set_ylabel('Actual'); ax.legend()
     return ax
 
-# %% ../nbs/02_composable.ipynb #b4b06d8d
+# %% ../nbs/02_composable.ipynb #45bf53dd
 def evaluate_model(
     model, # a fitted scikit-learn regressor
     splits:Splits, # the test rows are used for scoring
@@ -83,7 +85,7 @@ def evaluate_model(
         if not with_plot: plt.close(ax.figure)
     return result
 
-# %% ../nbs/02_composable.ipynb #bcf0ea4e
+# %% ../nbs/02_composable.ipynb #993c7898
 def composable_script(
     file_name:str|Path=DATASET_PATH, # the dataset: `x<TAB>y` lines
     test_size:float=0.2, # share of the rows held out for testing
@@ -102,7 +104,7 @@ def composable_script(
     print(f'All done at {datetime.now(timezone.utc):%Y-%m-%d %H:%M:%S} UTC. See you, space cowboys!')
     return result
 
-# %% ../nbs/02_composable.ipynb #2fba1db1
+# %% ../nbs/02_composable.ipynb #3c7ae738
 #| eval: false
 if __name__ == '__main__' and '__file__' in globals():
     import sys

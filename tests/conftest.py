@@ -15,19 +15,40 @@ from pathlib import Path
 
 import pytest
 
+REPO_ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO_ROOT/'tools'))
+from browser import find_chromium  # noqa: E402  (tools/browser.py: the same search `make browser` makes)
+
 _DATASTORE = Path(tempfile.mkdtemp(prefix='regression-course-tests-')).resolve()
 os.environ['METAFLOW_DATASTORE_SYSROOT_LOCAL'] = str(_DATASTORE)
 os.environ['METAFLOW_DATATOOLS_LOCALROOT'] = str(_DATASTORE/'.metaflow'/'data')
-os.environ.setdefault('METAFLOW_USER', 'tester')
+os.environ['METAFLOW_CLIENT_CACHE_PATH'] = str(_DATASTORE/'.metaflow'/'client_cache')
+os.environ.setdefault('METAFLOW_USER', 'tester')  # a name you exported (METAFLOW_USER=ada) is kept: tests must not care
 os.environ.setdefault('MPLBACKEND', 'Agg')
 
 from regression_course import config  # noqa: E402  (sets up .metaflow/ in the private datastore)
 
 assert config.DATASTORE_ROOT == _DATASTORE
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-FLOW_PATH = REPO_ROOT/'regression_course'/'flow.py'
+FLOW_PATH = config.FLOW_FILE
 IN_CI = os.environ.get('CI', '').lower() in ('1', 'true', 'yes')
+ALLOW_SKIP = os.environ.get('ALLOW_SKIP', '').lower() in ('1', 'true', 'yes')
+CHROMIUM = find_chromium()
+
+
+def pytest_terminal_summary(terminalreporter):
+    "Say, in the summary, that skips fail the run unless they were asked for"
+    skipped = terminalreporter.stats.get('skipped', [])
+    if skipped and not ALLOW_SKIP:
+        terminalreporter.write_line(f'FAIL: {len(skipped)} test(s) skipped (reasons above). Skips hide failures: '
+                                    'fix what is missing, or run with ALLOW_SKIP=1 if you really mean to skip them.', red=True)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    "A skipped test fails the run, unless ALLOW_SKIP=1"
+    reporter = session.config.pluginmanager.get_plugin('terminalreporter')
+    if reporter and reporter.stats.get('skipped') and not ALLOW_SKIP and exitstatus == 0:
+        session.exitstatus = 1
 
 
 def run_flow(*args, cwd=None, check=True, timeout=300, env=None):

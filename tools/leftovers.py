@@ -1,0 +1,42 @@
+"""After `make test`: fail if any process started by the run is still alive.
+
+`make test` exports REGRESSION_COURSE_TEST_RUN=<its private folder> before it starts anything, so every process
+it starts (notebook kernels, flows, gunicorn, Voila, browsers) inherits the marker. Usage:
+python tools/leftovers.py <the run's folder>. Exits 1, listing them, if any such process (other than this one
+and the shell that started it) is alive.
+"""
+import os
+import sys
+import time
+from pathlib import Path
+
+
+def marked_processes(marker: str) -> dict[int, str]:
+    "pid: command line of every live process whose environment carries `marker`"
+    found, skip = {}, {os.getpid(), os.getppid()}
+    for proc in Path('/proc').glob('[0-9]*'):
+        try:
+            if int(proc.name) in skip or marker.encode() not in (proc/'environ').read_bytes().split(b'\0'):
+                continue
+            found[int(proc.name)] = (proc/'cmdline').read_bytes().replace(b'\0', b' ').decode(errors='replace').strip()
+        except (OSError, ValueError):
+            continue  # gone, or not ours to read
+    return found
+
+
+def main(run: str) -> int:
+    marker = f'REGRESSION_COURSE_TEST_RUN={run}'
+    deadline = time.monotonic() + 10  # servers stopped at the very end may still be on their way out
+    while (alive := marked_processes(marker)) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    if alive:
+        print(f'FAIL: {len(alive)} process(es) started by the tests are still running:')
+        for pid, cmd in sorted(alive.items()):
+            print(f'  {pid}: {cmd[:200]}')
+        return 1
+    print('ok: no process left behind')
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main(sys.argv[1]))
