@@ -11,7 +11,7 @@ NOTEBOOKS = $(sort $(wildcard nbs/*.ipynb app/*.ipynb))
 # Cache bytecode in .venv: without it every Metaflow task process recompiles scikit-learn (seconds each).
 unexport PYTHONDONTWRITEBYTECODE
 
-.PHONY: help install test check-clean check-export check-readme nbtest pytest readme lab train serve app browser bench export mutants
+.PHONY: help install test check-clean check-export check-readme nbtest pytest readme lab train serve app browser bench export mutants exercises
 
 help:
 	@echo "make app      install, train if no model is deployable, open the prediction form (Voila) on 127.0.0.1:$(APP_PORT)"
@@ -21,6 +21,7 @@ help:
 	@echo "make train    run SampleRegressionFlow once"
 	@echo "make serve    serve the JSON prediction API with gunicorn on 127.0.0.1:$(PORT)"
 	@echo "make export   after editing a notebook: update regression_course/ and strip the notebooks' outputs"
+	@echo "make exercises  check your answers to the exercises (SOLUTIONS=1: the instructors' solutions)"
 	@echo "make mutants  apply known mistakes to a scratch copy and show the checks catch each one (slow)"
 	@echo "make bench    run the benchmarks in benchmarks/"
 
@@ -106,15 +107,28 @@ train: install
 serve: install
 	$(BIN)/gunicorn --workers $(WORKERS) --no-control-socket --bind 127.0.0.1:$(PORT) 'regression_course.serving:create_app()'
 
+# Voila preheats a kernel (voila.json): it runs the app notebook before anyone visits. The app writes the file named by
+# PREDICTION_FORM_READY_FILE once its form is built (nbs/97_form_app.ipynb); only then is the page quick, so only then say so.
 app: install
 	@$(BIN)/python -c "from regression_course.registry import latest_deployable_run as f; raise SystemExit(f() is None)" \
 	  || { echo "no deployable model yet: training one (make train)"; $(MAKE) --no-print-directory train; }
-	@echo "prediction form: http://127.0.0.1:$(APP_PORT)/  (Ctrl-C to stop)"
-	$(BIN)/voila app/prediction_form.ipynb --no-browser --port=$(APP_PORT) --Voila.ip=127.0.0.1
+	@ready=$$(mktemp -u "$${TMPDIR:-/tmp}/prediction-form-ready.XXXXXX"); \
+	PREDICTION_FORM_READY_FILE=$$ready $(BIN)/voila app/prediction_form.ipynb --no-browser --port=$(APP_PORT) --Voila.ip=127.0.0.1 & \
+	voila=$$!; trap 'kill $$voila 2>/dev/null; wait $$voila; rm -f $$ready' EXIT; trap 'exit 130' INT TERM; \
+	echo "starting the prediction form: Voila runs it in advance for the first visitor (a few seconds)..."; \
+	for i in $$(seq 1800); do [ -e $$ready ] && break; kill -0 $$voila 2>/dev/null || exit 1; sleep 0.1; done; \
+	if [ -e $$ready ]; then echo "prediction form ready ($$(cat $$ready)): http://127.0.0.1:$(APP_PORT)/  (Ctrl-C to stop)"; \
+	else echo "the form is still not ready after 3 minutes (see Voila's messages above): http://127.0.0.1:$(APP_PORT)/"; fi; \
+	wait $$voila
 
 # After editing an exported notebook cell: write the library (regression_course/) and strip the notebooks' outputs.
 export: install
 	$(BIN)/nbdev_export && $(BIN)/nbdev_clean
+
+# Your progress on the exercises at the end of each notebook: one line each, then "N of M exercises done".
+# SOLUTIONS=1 checks the instructors' solutions (solutions/) instead. It reports; it always exits 0.
+exercises: install
+	@$(BIN)/python -m regression_course.exercises $(if $(SOLUTIONS),--solutions)
 
 # Known mistakes (a different seed or test share, no intercept, scoring on the training rows, a Ridge), each
 # applied to a scratch copy: the checks must fail on every one. Slow (a few minutes each); not part of `make test`.
