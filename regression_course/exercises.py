@@ -6,7 +6,7 @@
 __all__ = ['CHECKS_DIR', 'SOLUTIONS_DIR', 'EXERCISES', 'Exercise', 'exercise', 'load_checks', 'hint_for', 'check_exercise',
            'answer_cells', 'solution_blocks', 'evaluate', 'report']
 
-# %% ../nbs/98_exercises.ipynb #5454a969
+# %% ../nbs/98_exercises.ipynb #35a92e4f
 import importlib.util
 import json
 import re
@@ -18,7 +18,7 @@ from typing import Callable
 
 from .config import REPO_ROOT
 
-# %% ../nbs/98_exercises.ipynb #38b60114
+# %% ../nbs/98_exercises.ipynb #6a9a83e7
 CHECKS_DIR = REPO_ROOT/'exercises'  # one file of checks per notebook
 SOLUTIONS_DIR = REPO_ROOT/'solutions'  # the instructors' solutions, one file per notebook
 
@@ -45,7 +45,7 @@ def exercise(
         return check
     return register
 
-# %% ../nbs/98_exercises.ipynb #464ee1c0
+# %% ../nbs/98_exercises.ipynb #25c74648
 def load_checks(folder:Path=CHECKS_DIR):
     "Import every checks file in `folder` (each registers its exercises); the registry"
     for path in sorted(Path(folder).glob('[0-9]*.py')):
@@ -73,13 +73,12 @@ def hint_for(
 def check_exercise(
     id:str, # the exercise's id, e.g. 'composable.1'
     **answers, # the names the exercise asks you to define, e.g. mae=mae
-) -> bool:
+):
     "Check your answer to an exercise, in the notebook: prints `correct`, or what is not right yet"
     hint = hint_for(id, **answers)
     print(f'Exercise {id}: ' + ('correct' if hint is None else f'not yet. {hint}'))
-    return hint is None
 
-# %% ../nbs/98_exercises.ipynb #31558cd2
+# %% ../nbs/98_exercises.ipynb #0b95fade
 _MARK = re.compile(r'^# exercise ([a-z]\w*\.\d+)\b', re.M)
 
 def answer_cells(
@@ -109,7 +108,7 @@ def evaluate(
     except Exception as e: return f'your answer cell raised {type(e).__name__}: {e}'
     return hint_for(id, **{k: v for k, v in namespace.items() if not k.startswith('__')})
 
-# %% ../nbs/98_exercises.ipynb #e833fa63
+# %% ../nbs/98_exercises.ipynb #7d3149ff
 def report(
     solutions:bool=False, # check the instructors' solutions instead of your notebooks
     nbs_dir:Path=REPO_ROOT/'nbs', # where the course notebooks are
@@ -123,12 +122,13 @@ def report(
         found = (solution_blocks if solutions else answer_cells)(source_file) if source_file.exists() else {}
         hint = evaluate(ex.id, found[ex.id]) if ex.id in found else f'no cell starting with `# exercise {ex.id}` in {source_file.name}'
         done += hint is None
-        print(f'{ex.id:6} {ex.title[:48]:48} ' + ('ok' if hint is None else f'not yet: {hint}'))
+        print(f'{ex.id:14} {ex.title[:44]:44} ' + ('ok' if hint is None else f'not yet: {hint}'))
     total = sum(ex.notebook != '98_exercises' for ex in EXERCISES.values())
     print(f'{done} of {total} exercises done')
     return done, total
 
-# %% ../nbs/98_exercises.ipynb #d3f41e33
+# %% ../nbs/98_exercises.ipynb #ee0bb56c
 #| eval: false
 if __name__ == '__main__' and '__file__' in globals():
-    report(solutions='--solutions' in sys.argv[1:])
+    from regression_course import exercises  # run as a script this file is `__main__`: the checks register with the module
+    exercises.report(solutions='--solutions' in sys.argv[1:])

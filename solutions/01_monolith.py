@@ -1,0 +1,45 @@
+# exercise monolith.1
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+from sklearn import linear_model, metrics
+from sklearn.model_selection import train_test_split
+
+from regression_course.data import DATASET_PATH
+from regression_course.monolith import MonolithResult
+
+def monolith_with_test_size(file_name=DATASET_PATH, test_size=0.2, plot_path=None):
+    "The monolith, with the share of rows held out for testing as a parameter"
+    Xs, Ys = [], []
+    with open(file_name) as f:
+        for line in f.readlines():
+            x, y = line.split('\t')
+            Xs.append([float(x)])
+            Ys.append(float(y))
+    X_train, X_test, y_train, y_test = train_test_split(Xs, Ys, test_size=test_size, random_state=42)
+    print(len(X_train), len(X_test))
+    reg = linear_model.LinearRegression()
+    reg.fit(X_train, y_train)
+    y_predicted = reg.predict(X_test)
+    fig, ax = plt.subplots()
+    ax.scatter(y_predicted, y_test, edgecolors=(0, 0, 1))
+    ax.set_xlabel('Predicted'); ax.set_ylabel('Actual')
+    if plot_path is not None: plt.savefig(plot_path, bbox_inches='tight')
+    plt.close(fig)
+    mse = metrics.mean_squared_error(y_test, y_predicted)
+    r2 = metrics.r2_score(y_test, y_predicted)
+    print('MSE is {}, R2 score is {}'.format(mse, r2))
+    return MonolithResult(float(mse), float(r2), float(reg.coef_[0]), float(reg.intercept_))
+
+# exercise monolith.2
+import tempfile
+from pathlib import Path
+
+def test_split_is_shuffled(monolith):
+    "Fails for a monolith that trains on the first 80% of the lines instead of a shuffled 80%"
+    folder = Path(tempfile.mkdtemp())
+    # the first 800 lines lie on y = x, the last 200 on y = 5x: only a shuffled split sees both
+    rows = [(x, x) for x in range(800)] + [(x, 5 * x) for x in range(800, 1000)]
+    (folder/'two_lines.txt').write_text(''.join(f'{x}\t{y}\n' for x, y in rows))
+    result = monolith(folder/'two_lines.txt', plot_path=folder/'plot.png')
+    assert result.coef > 1.5, f'slope {result.coef}: the model only saw the first lines of the file'
