@@ -7,6 +7,8 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 APP_PORT ?= 8866
 WORKERS ?= 2
+# Threaded workers keep a client's connection open between requests (06_serving says why); tests use the same options.
+GUNICORN_OPTIONS ?= --workers $(WORKERS) --worker-class gthread --threads 4 --keep-alive 5 --no-control-socket
 NOTEBOOKS = $(sort $(wildcard nbs/*.ipynb app/*.ipynb))
 # Cache bytecode in .venv: without it every Metaflow task process recompiles scikit-learn (seconds each).
 unexport PYTHONDONTWRITEBYTECODE
@@ -105,7 +107,7 @@ train: install
 	$(BIN)/python regression_course/flow.py run
 
 serve: install
-	$(BIN)/gunicorn --workers $(WORKERS) --no-control-socket --bind 127.0.0.1:$(PORT) 'regression_course.serving:create_app()'
+	$(BIN)/gunicorn $(GUNICORN_OPTIONS) --bind 127.0.0.1:$(PORT) 'regression_course.serving:create_app()'
 
 # Voila preheats a kernel (voila.json): it runs the app notebook before anyone visits. The app writes the file named by
 # PREDICTION_FORM_READY_FILE once its form is built (nbs/97_form_app.ipynb); only then is the page quick, so only then say so.

@@ -39,6 +39,7 @@ setuptools.setup(
     project_urls={'Source': cfg['git_url'] % {'user': cfg['user'], 'repo': cfg['repo']}},
     packages=setuptools.find_packages(include=['regression_course', 'regression_course.*']),
     include_package_data=True,
+    package_data={'regression_course': ['templates/*.html']},
     install_requires=requirements,
     extras_require={'dev': dev_requirements},
     python_requires='>=' + cfg['min_python'],

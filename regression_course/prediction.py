@@ -6,14 +6,14 @@
 __all__ = ['TRAIN_HINT', 'MAX_VALUES', 'USAGE', 'RequestError', 'ParsedX', 'parse_x', 'decode_json', 'range_warnings',
            'predict_values', 'for_people']
 
-# %% ../nbs/05b_prediction.ipynb #e91d2932
+# %% ../nbs/05b_prediction.ipynb #9f611252
 import json
 import math
 from typing import Any, Callable, NamedTuple
 
 import numpy as np
 
-# %% ../nbs/05b_prediction.ipynb #948fb0ed
+# %% ../nbs/05b_prediction.ipynb #f93a0ee4
 TRAIN_HINT = 'no deployable model yet: train one with `make train` (or `python regression_course/flow.py run`), then retry'
 MAX_VALUES = 10_000  # the most x values one request may ask for
 USAGE = 'send JSON like {"x": 1.5} or {"x": [1.5, 2.0]}'
@@ -29,7 +29,7 @@ class ParsedX(NamedTuple):
     values: np.ndarray  # shape (n,), finite floats
     scalar: bool  # True when the request sent one number rather than a list
 
-# %% ../nbs/05b_prediction.ipynb #b3d6c42d
+# %% ../nbs/05b_prediction.ipynb #ffe7d6ac
 def _shown(value:Any, limit:int=40) -> str:
     "A short JSON rendering of `value` for an error message"
     try: text = json.dumps(value)
@@ -47,7 +47,7 @@ def _number_problem(value:Any, where:str) -> str|None:
     if not math.isfinite(number): return f'{where} is not finite: NaN and infinity cannot be predicted'
     return None
 
-# %% ../nbs/05b_prediction.ipynb #d7550893
+# %% ../nbs/05b_prediction.ipynb #8f9145a6
 def parse_x(
     payload:Any, # the decoded JSON body
     max_values:int=MAX_VALUES, # the most values a list may hold
@@ -71,7 +71,7 @@ def parse_x(
         if problem := _number_problem(v, f'x[{i}]'): raise RequestError(problem)
     raise RequestError(f'"x" could not be read: {USAGE}')  # not reached: every bad value has a problem
 
-# %% ../nbs/05b_prediction.ipynb #043609f1
+# %% ../nbs/05b_prediction.ipynb #c4fdaffa
 def _refuse_constant(token:str):
     raise RequestError(f'{token} is not valid JSON and cannot be predicted: send a finite number')
 
@@ -84,7 +84,7 @@ def decode_json(
     except RecursionError: raise RequestError('the JSON is nested too deeply') from None
     except ValueError as e: raise RequestError(f'the body is not valid JSON ({e}): {USAGE}') from None
 
-# %% ../nbs/05b_prediction.ipynb #0e82943f
+# %% ../nbs/05b_prediction.ipynb #dc008a19
 def range_warnings(
     values:np.ndarray, # the x values asked for
     x_min:float, x_max:float, # the range of x the model was trained on
@@ -106,14 +106,7 @@ def predict_values(
         raise RequestError(f'x={float(values[i])!r} is too large: its prediction overflows')
     return predictions
 
-def for_people(
-    y:float, # a prediction, at full precision
-) -> str:
-    "A prediction rounded for a person to read: two decimals, with thousands separated"
-    return f'{y:,.2f}' if abs(y) >= 0.01 or y == 0 else f'{y:.3g}'
-
-
-# %% ../nbs/05b_prediction.ipynb #291ad8bb
+# %% ../nbs/05b_prediction.ipynb #baa01891
 def for_people(
     y:float, # a prediction, at full precision
 ) -> str:

@@ -80,6 +80,15 @@ def test_predict_one_and_many(server, model):
     assert len(answer['warnings']) == 1 and answer['warnings'][0].startswith('x[3]=')
 
 
+def test_served_model_gives_the_course_figures(server):
+    "The model the tests train is the course's: the checkpoint figure, over real HTTP"
+    from regression_course.course import COURSE_FIGURES
+    expected, tolerance = COURSE_FIGURES['prediction_at_10']
+    status, answer = post(server, {'x': 10})
+    assert status == 200 and abs(answer['prediction'] - expected) <= tolerance, answer
+    assert len(answer['warnings']) == 1  # x = 10 is outside the training range: an extrapolation, said so
+
+
 def test_batch_of_10000(server, model):
     xs = [i / 1000 for i in range(10_000)]
     status, answer = post(server, {'x': xs})
@@ -103,6 +112,9 @@ def test_model_health_and_page(server, model):
     assert status == 200 and json.loads(body) == {'status': 'ok', 'run_id': model.run_id}
     status, headers, body = request(server, 'GET', '/')
     assert status == 200 and headers['Content-Type'].startswith('text/html') and b'fetch(' in body
+    for element in (b'id="x"', b'id="predict"', b'id="prediction"', b'id="model"', b"'warning'", b"'error'"):
+        assert element in body, element  # the browser tests find the page's parts by these
+    assert b'<script src' not in body and b'https://' not in body  # works offline: nothing from a CDN
 
 
 BAD_REQUESTS = [  # (method, path, body, content type, status)
