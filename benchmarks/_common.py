@@ -1,10 +1,8 @@
 """What the benchmarks share: a free local port, and a deployable model (trained if there is none)."""
 import socket
-import subprocess
-import sys
 from pathlib import Path
 
-from regression_course import config  # before metaflow
+from regression_course import config  # noqa: F401  (before metaflow: the course's datastore and user)
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -17,10 +15,9 @@ def free_port() -> int:
 
 
 def ensure_model():
-    "The deployable model, after training one (as `make train` does) if there is none yet"
-    from regression_course.registry import latest_deployable_run, load_model
+    "The model a server loads (the latest deployable run's), after training the course's run if nothing is deployable"
+    from regression_course.registry import course_run, latest_deployable_run, load_model
     if latest_deployable_run() is None:
-        print('no deployable model: training one (make train)')
-        subprocess.run([sys.executable, str(REPO_ROOT/'regression_course'/'flow.py'), 'run'], check=True,
-                       cwd=config.DATASTORE_ROOT, capture_output=True)
+        print('no deployable model: training the course run (as `make train` does)')
+        course_run()
     return load_model()

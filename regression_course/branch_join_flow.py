@@ -5,15 +5,12 @@
 # %% auto #0
 __all__ = ['BranchJoinFlow']
 
-# %% ../nbs/03_dags.ipynb #9ab57be0
-import os
-import sys
-
+# %% ../nbs/03_dags.ipynb #4c760c7b
 # before metaflow: one datastore and one user for every part of the course
 import regression_course.config as config
 from metaflow import FlowSpec, current, step
 
-# %% ../nbs/03_dags.ipynb #403f8fd9
+# %% ../nbs/03_dags.ipynb #fefeac2c
 class BranchJoinFlow(FlowSpec):
     """The smallest DAG with a branch: start fans out to a and b, which run in parallel, and join combines them."""
 
@@ -48,9 +45,8 @@ class BranchJoinFlow(FlowSpec):
         "Report the result"
         print(f'branches gave {self.from_branches}; the larger is y = {self.y}')
 
-# %% ../nbs/03_dags.ipynb #c4e5860a
+# %% ../nbs/03_dags.ipynb #5830571e
 #| eval: false
 if __name__ == '__main__' and '__file__' in globals():  # a script, not a notebook kernel
-    sys.argv[0] = os.path.abspath(sys.argv[0])
-    os.chdir(config.DATASTORE_ROOT)
-    BranchJoinFlow()
+    from regression_course.anywhere import run_anywhere
+    run_anywhere(BranchJoinFlow)

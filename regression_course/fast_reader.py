@@ -5,24 +5,22 @@
 # %% auto #0
 __all__ = ['fast_rows']
 
-# %% ../nbs/90_fast_reader.ipynb #ee6ee5e5
+# %% ../nbs/90_fast_reader.ipynb #4ea2c1d4
 import csv
 import io
 
 import numpy as np
-import pandas as pd
 
-# %% ../nbs/90_fast_reader.ipynb #1d61c8df
-# pandas 3 parses floats exactly by default; pandas 2 needs the round-trip parser for that
-_EXACT_FLOATS = {} if int(pd.__version__.split('.')[0]) >= 3 else {'float_precision': 'round_trip'}
-
+# %% ../nbs/90_fast_reader.ipynb #8a973bd7
 def fast_rows(
     body:bytes, # the file's bytes: `\n` line endings, no blank lines at the end
     n_lines:int, # how many lines `body` has (newlines + 1)
 ) -> np.ndarray|None: # shape (n_lines, 2), or None: "read it line by line"
     "All rows, parsed by pandas' C reader exactly as Python's `float` would, or `None` if anything looks off"
+    import pandas as pd  # here, not at the top: every flow task imports `data`, and most never need pandas
+    exact = {} if int(pd.__version__.split('.')[0]) >= 3 else {'float_precision': 'round_trip'}  # pandas 2 needs it
     try:
         rows = pd.read_csv(io.BytesIO(body), sep='\t', header=None, dtype=float, skip_blank_lines=False,
-                           quoting=csv.QUOTE_NONE, engine='c', **_EXACT_FLOATS).to_numpy()
+                           quoting=csv.QUOTE_NONE, engine='c', **exact).to_numpy()
     except (ValueError, pd.errors.ParserError): return None
     return rows if rows.shape == (n_lines, 2) and np.isfinite(rows).all() else None

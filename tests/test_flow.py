@@ -1,11 +1,9 @@
-"""SampleRegressionFlow end to end, for real, in the tests' private datastore: a good run is deployable and
-has its card; a malformed dataset fails at `check_dataset` naming the line; a dataset without signal runs
+"""SampleRegressionFlow end to end, for real, in the tests' private datastore: a good run is deployable, has
+its card and the course's figures; a malformed dataset fails at `read_data` naming the line; a dataset without signal runs
 to the end but fails the gate; neither replaces the good model. Each flow run costs seconds, so the runs
 are made once per module and shared by the tests."""
-import base64
-import json
 import math
-import re
+import os
 from datetime import timezone
 from pathlib import Path
 
@@ -14,6 +12,8 @@ import pytest
 
 from conftest import run_flow
 from regression_course import config
+from regression_course.cards import card_components
+from regression_course.course import COURSE_FIGURES
 from regression_course.data import DATASET_PATH, write_dataset
 from regression_course.registry import FLOW_NAME, latest_deployable_run, load_model, runs_table
 
@@ -33,7 +33,7 @@ def _run_with_id(tmp_path, *args, cwd=None, check=True):
 
 @pytest.fixture(scope='module')
 def malformed(deployable_run, tmp_path_factory):
-    "A run on the course data with line 3 corrupted: it must fail at check_dataset"
+    "A run on the course data with line 3 corrupted: it must fail at read_data"
     folder = tmp_path_factory.mktemp('malformed')
     lines = DATASET_PATH.read_text().splitlines()
     lines[2] = '0.5\tnot-a-number'
@@ -55,8 +55,7 @@ def _card_components(task):
     with config.in_datastore_root():
         cards = get_cards(task, id='quality_gate')
         html = cards[0].get()
-    encoded = re.search(r'__MF_DATA__\["[^"]+"\] = "([^"]+)"', html).group(1)
-    return html, json.loads(base64.b64decode(encoded))['components'][0]['contents'][0]['contents']
+    return html, card_components(html)
 
 
 def test_good_run_has_the_contract_artifacts_and_the_tag(deployable_run):
@@ -73,6 +72,27 @@ def test_good_run_has_the_contract_artifacts_and_the_tag(deployable_run):
     assert data.X_train.shape == (800, 1) and data.X_test.shape == (200, 1) and data.y_train.shape == (800,)
     assert data.x_range == (data.X_train.min(), data.X_train.max())
     assert np.allclose(data.model.predict(data.X_test[:3]), data.model.coef_[0] * data.X_test[:3, 0] + data.model.intercept_)
+    assert data.X.shape == (1000, 1) and data.y.shape == (1000,)  # the parsed rows; `dataset` stays the raw text
+
+
+def _close(name, value):
+    expected, tolerance = COURSE_FIGURES[name]
+    assert abs(value - expected) <= tolerance, f'{name}: {value} is not the course figure {expected} ± {tolerance}'
+
+
+def test_the_chosen_model_has_the_course_figures(deployable_run):
+    data = deployable_run.data
+    assert data.chosen_candidate == 'linear' and len(data.candidate_scores) >= 4
+    _close('coef', data.model.coef_[0])
+    _close('intercept', data.model.intercept_)
+    _close('mse', data.test_metrics['mse'])
+    _close('r2', data.test_metrics['r2'])
+    _close('prediction_at_10', data.model.predict([[10.0]])[0])
+
+
+def test_steps_are_named_for_what_they_do(deployable_run):
+    steps = {step.id for step in deployable_run}
+    assert steps == {'start', 'read_data', 'validate_data', 'train', 'choose_model', 'test_model', 'end'}
 
 
 def test_load_model_gives_a_server_what_it_needs(deployable_run):
@@ -93,12 +113,12 @@ def test_the_card_is_in_the_datastore_and_readable(deployable_run, datastore):
     assert 'src="http' not in html  # self-contained: readable offline
 
 
-def test_malformed_dataset_fails_at_check_dataset_naming_the_line(malformed, deployable_run):
+def test_malformed_dataset_fails_at_read_data_naming_the_line(malformed, deployable_run):
     proc, run = malformed
     assert proc.returncode != 0
     assert "dataset (IncludeFile), line 3: y value 'not-a-number' is not a number" in proc.stdout + proc.stderr
     failed = [task.parent.id for step in run for task in step if not task.successful]
-    assert failed == ['check_dataset'] and 'train' not in run and not run.successful
+    assert failed == ['read_data'] and 'train' not in run and not run.successful
     assert latest_deployable_run().id == deployable_run.id
 
 
@@ -127,7 +147,7 @@ def test_runs_table_and_namespaces(deployable_run, malformed, no_signal):
     assert table.loc[good, 'deployable'] and table.loc[good, 'successful']
     assert not table.loc[bad, 'successful'] and math.isnan(table.loc[bad, 'r2'])
     assert table.loc[noise, 'successful'] and not table.loc[noise, 'deployable'] and table.loc[noise, 'r2'] < 0.5
-    assert (table.user == 'tester').all()
+    assert (table.user == os.environ['METAFLOW_USER']).all()
     before = get_namespace()
     try:
         namespace('user:somebody-else')  # a caller looking at someone else's runs...
