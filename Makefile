@@ -6,6 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8000
 APP_PORT ?= 8866
+DOCS_PORT ?= 8001
 WORKERS ?= 2
 # Threaded workers keep a client's connection open between requests (06_serving says why); tests use the same options.
 GUNICORN_OPTIONS ?= --workers $(WORKERS) --worker-class gthread --threads 4 --keep-alive 5 --no-control-socket
@@ -13,7 +14,7 @@ NOTEBOOKS = $(sort $(wildcard nbs/*.ipynb app/*.ipynb))
 # Cache bytecode in .venv: without it every Metaflow task process recompiles scikit-learn (seconds each).
 unexport PYTHONDONTWRITEBYTECODE
 
-.PHONY: help install test check-clean check-export check-readme nbtest pytest readme lab train serve app browser bench export mutants exercises
+.PHONY: help install test check-clean check-export check-readme nbtest pytest readme lab train serve app browser bench export mutants exercises docs slides docs-serve docs-test
 
 help:
 	@echo "make app      install, train if no model is deployable, open the prediction form (Voila) on 127.0.0.1:$(APP_PORT)"
@@ -25,6 +26,9 @@ help:
 	@echo "make export   after editing a notebook: update regression_course/ and strip the notebooks' outputs"
 	@echo "make exercises  check your answers to the exercises (SOLUTIONS=1: the instructors' solutions)"
 	@echo "make mutants  apply known mistakes to a scratch copy and show the checks catch each one (slow)"
+	@echo "make docs     run every notebook and build the course site in _docs/ (open _docs/index.html)"
+	@echo "make slides   a reveal.js deck per course notebook in _docs/slides/"
+	@echo "make docs-serve  serve _docs/ on 127.0.0.1:$(DOCS_PORT)"
 	@echo "make bench    run the benchmarks in benchmarks/"
 
 # --- set-up -----------------------------------------------------------------------------------------
@@ -122,6 +126,24 @@ app: install
 	if [ -e $$ready ]; then echo "prediction form ready ($$(cat $$ready)): http://127.0.0.1:$(APP_PORT)/  (Ctrl-C to stop)"; \
 	else echo "the form is still not ready after 3 minutes (see Voila's messages above): http://127.0.0.1:$(APP_PORT)/"; fi; \
 	wait $$voila
+
+# --- the course as a site and as slides: assets come from npm (node_modules/), never from a CDN ---------
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+docs: install node_modules/.package-lock.json
+	$(BIN)/python tools/build_docs.py
+
+slides: docs
+	$(BIN)/python tools/build_slides.py
+
+# The site and the decks in a real browser: no request leaves 127.0.0.1, links resolve, images load, decks advance.
+docs-test: slides browser
+	@$(BIN)/python -m pytest -rs tests/check_docs_browser.py
+
+docs-serve: slides
+	@echo "course site: http://127.0.0.1:$(DOCS_PORT)/  slides: http://127.0.0.1:$(DOCS_PORT)/slides/  (Ctrl-C to stop)"
+	$(BIN)/python -m http.server --bind 127.0.0.1 --directory _docs $(DOCS_PORT)
 
 # After editing an exported notebook cell: write the library (regression_course/) and strip the notebooks' outputs.
 export: install

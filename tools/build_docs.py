@@ -1,0 +1,464 @@
+"""Build the course site into _docs/: execute the notebooks, render them as nbdev does, then Sphinx (myst-nb).
+
+    python tools/build_docs.py            # what `make docs` runs; re-executes only notebooks that changed
+    python tools/build_docs.py --force    # re-execute every notebook
+
+1. Execute: each notebook (nbs/index.ipynb, then nbs/[0-9]*.ipynb in file-name order) runs top to bottom in a
+   real Jupyter kernel (nbclient), cwd = nbs/, in a private temporary Metaflow datastore that is removed at the
+   end: your own runs are never read or touched. `#| eval: false` cells are shown, not run.
+   The executed notebook is cached in _proc/docs/ under a hash of the notebook and of regression_course/*.py,
+   so after editing one notebook only that notebook runs again (editing the library re-runs them all).
+2. Process: nbdev's own notebook processors (nbdev.processors.FilterDefaults, what `nbdev_docs` applies before
+   Quarto) hide `#| hide` and `#| export` cells, add `show_doc` documentation after exported definitions,
+   turn the title cell into front matter, strip magics; then a few steps make the result Sphinx's: the front
+   matter back into a title and a lead paragraph, Quarto cell options into myst-nb tags, the ipywidgets form
+   into a still picture (nbs/images/prediction_form.png), and a link to the notebook's slides.
+3. Render: Sphinx with myst-nb (execution off: outputs come from step 1) and sphinx-book-theme, from
+   docs/conf.py. Nothing on a page loads from another host: MathJax comes from node_modules (npm), widget
+   JavaScript and require.js are off.
+"""
+import argparse
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+NBS = REPO/'nbs'
+LIB = REPO/'regression_course'
+OUT = REPO/'_docs'
+CACHE = REPO/'_proc'/'docs'          # executed and processed notebooks, keyed by content hashes
+SRC = REPO/'_proc'/'site'            # the Sphinx source folder this script writes (conf.py is docs/conf.py)
+DOCTREES = REPO/'_proc'/'doctrees'
+HTML = REPO/'_proc'/'html'/'site'    # Sphinx's output, synced into _docs/
+NODE = REPO/'node_modules'
+WIDGET_MIME = 'application/vnd.jupyter.widget-view+json'
+FORM_PICTURE = 'images/prediction_form.png'
+# Bump when the execution step changes in a way that changes outputs; processing has its own hash (this file).
+EXEC_VERSION = '4'
+_SPAWN = multiprocessing.get_context('spawn')  # fresh interpreters: no state leaks between notebooks
+
+
+_QUARTO_LINK = re.compile(r'\[([^\]]+)\]\(([^)\s]+)\)\{target="_blank"[^}]*\}')
+_ANSI = re.compile(r'\x1b\[[0-9;]*m')
+
+
+def course_notebooks() -> list[Path]:
+    "The notebooks of the site, in course order: the landing page, then nbs/[0-9]* sorted by file name"
+    return [NBS/'index.ipynb'] + sorted(NBS.glob('[0-9]*.ipynb'))
+
+
+def _digest(*parts: bytes) -> str:
+    h = hashlib.sha256()
+    for p in parts: h.update(hashlib.sha256(p).digest())
+    return h.hexdigest()[:20]
+
+
+def library_bytes() -> bytes:
+    "Everything a notebook's outputs depend on besides the notebook: the library, its data and templates"
+    files = sorted(LIB.glob('*.py')) + sorted((LIB/'templates').glob('*')) if (LIB/'templates').exists() else sorted(LIB.glob('*.py'))
+    return b''.join(f.name.encode() + f.read_bytes() for f in files if f.is_file())
+
+
+def exec_key(nb: Path, lib: bytes) -> str:
+    return _digest(EXEC_VERSION.encode(), nb.read_bytes(), lib)
+
+
+# --- 1. execute -------------------------------------------------------------------------------------------
+def _directives(src: str) -> dict:
+    "nbdev's `#| name: value` lines at the top of a cell, as {name: value}"
+    out = {}
+    for line in src.splitlines():
+        m = re.match(r'\s*#\|\s*([\w-]+)\s*:?\s*(.*)$', line)
+        if not m:
+            if line.strip(): break
+            continue
+        out[m.group(1)] = m.group(2).strip()
+    return out
+
+
+def with_show_docs(nb_path: Path):
+    "The notebook with nbdev's `show_doc` cells added after exported definitions, to run with the rest"
+    # nbdev adds them at render time and re-runs exported and importing cells in a second, bare shell to fill
+    # them in. Running them in the real kernel instead gives the same documentation, costs nothing extra, and
+    # never runs a cell (a server, a flow) a second time.
+    import nbformat
+    from execnb.nbio import read_nb, nb2str
+    from nbdev.process import NBProcessor
+    from nbdev.processors import add_show_docs
+    nb = read_nb(nb_path)
+    NBProcessor(nb=nb, procs=[add_show_docs], rm_directives=False).process()
+    if getattr(nb, 'has_docs_', None):
+        from execnb.nbio import mk_cell
+        nb.cells.insert(0, mk_cell('#| hide\nfrom nbdev.showdoc import show_doc'))
+    out = nbformat.reads(nb2str(nb), as_version=4)
+    for cell in out.cells:  # documentation nbdev cannot render (it happens) must not stop the build
+        if cell.cell_type == 'code' and cell.source.startswith('show_doc('):
+            cell.metadata['tags'] = ['raises-exception', 'added-show-doc']
+    return out
+
+
+def seed_datastore(seed: Path, env: dict, say) -> None:
+    "Train the course's run once (registry.course_run) in `seed`; each notebook starts from a copy of it"
+    start = time.time()
+    seed.mkdir(parents=True)
+    seed_env = {**os.environ, **env, 'METAFLOW_DATASTORE_SYSROOT_LOCAL': str(seed),
+                'METAFLOW_DATATOOLS_LOCALROOT': str(seed/'.metaflow'/'data'),
+                'METAFLOW_CLIENT_CACHE_PATH': str(seed/'.metaflow'/'client_cache')}
+    proc = subprocess.run([sys.executable, '-c', 'from regression_course.registry import course_run; course_run()'],
+                          cwd=NBS, env=seed_env, capture_output=True, text=True)
+    if proc.returncode != 0:  # the notebooks that need the course's run will train it themselves
+        say(f'note: could not train the course run once for all notebooks:\n{proc.stderr[-1500:]}')
+        shutil.rmtree(seed, ignore_errors=True)
+    else:
+        say(f'trained the course run once, for every notebook to start from ({time.time() - start:.0f} s)')
+
+
+def execute(nb_path: Path, dest: Path, env: dict, timeout: int = 600) -> float:
+    "Run `nb_path` top to bottom in a fresh kernel with cwd nbs/, save it with its outputs at `dest`"
+    import nbformat
+    import nbformat.v4
+    from nbclient import NotebookClient
+    start = time.time()
+    nb = with_show_docs(nb_path)
+    for cell in nb.cells:  # shown but not run, as in nbdev_test and Quarto
+        if cell.cell_type == 'code' and _directives(cell.source).get('eval', '').lower() == 'false':
+            cell.metadata.setdefault('tags', []).append('skip-execution')
+    # a datastore of its own, seeded with the course's run: what it shows cannot depend on the notebooks that
+    # happen to run beside it (a flow run there would become "the newest run" here)
+    store = Path(env['METAFLOW_DATASTORE_SYSROOT_LOCAL'])/nb_path.stem
+    seed = Path(env['METAFLOW_DATASTORE_SYSROOT_LOCAL'])/'seed'
+    shutil.copytree(seed, store, symlinks=True) if seed.is_dir() else store.mkdir(parents=True)
+    env = {**env, 'METAFLOW_DATASTORE_SYSROOT_LOCAL': str(store),
+           'METAFLOW_DATATOOLS_LOCALROOT': str(store/'.metaflow'/'data'),
+           'METAFLOW_CLIENT_CACHE_PATH': str(store/'.metaflow'/'client_cache')}
+    old_env = dict(os.environ)
+    os.environ.update(env)
+    for name in ('MPLBACKEND', 'IN_TEST'): os.environ.pop(name, None)  # plots inline, like a student's kernel
+    try:
+        NotebookClient(nb, timeout=timeout, kernel_name='python3', allow_errors=False,
+                       resources={'metadata': {'path': str(NBS)}}).execute()
+    finally:
+        os.environ.clear(); os.environ.update(old_env)
+    for cell in nb.cells:
+        tags = cell.metadata.get('tags', [])
+        if 'added-show-doc' in tags:
+            for t in ('added-show-doc', 'raises-exception'): tags.remove(t)
+            if any(o.get('output_type') == 'error' for o in cell.get('outputs', [])):
+                name = cell.source[len('show_doc('):].rstrip(')')
+                print(f'note: {nb_path.name}: nbdev could not document {name}; the page shows its name only')
+                cell.outputs = [nbformat.v4.new_output('display_data', data={'text/markdown': f'### {name}'})]
+        if 'skip-execution' in tags: tags.remove('skip-execution')
+        if 'tags' in cell.metadata and not tags: del cell.metadata['tags']
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dest.with_suffix('.tmp')
+    nbformat.write(nb, tmp)
+    tmp.replace(dest)
+    return time.time() - start
+
+
+# --- 2. process ----------------------------------------------------------------------------------------------
+def _cell_options(cell) -> None:
+    "Quarto cell options nbdev leaves in a cell (`#| echo: false`, `#| code-fold`) as myst-nb tags"
+    if cell.cell_type != 'code': return
+    lines = cell.source.splitlines()
+    opts = {}
+    while lines and lines[0].lstrip().startswith('#|'):
+        m = re.match(r'\s*#\|\s*([\w-]+)\s*:?\s*(.*)$', lines.pop(0))
+        if m: opts[m.group(1)] = m.group(2).strip().strip('"')
+    cell.source = '\n'.join(lines)
+    tags = cell.metadata.setdefault('tags', [])
+    if opts.get('echo') == 'false' or not cell.source.strip(): tags.append('remove-input')
+    for out in cell.get('outputs', []):  # show_doc's markdown opens with a rule (`---`): Sphinx wants none there
+        md = out.get('data', {}).get('text/markdown')
+        if isinstance(md, str) and md.lstrip().startswith('---'):
+            md = md.lstrip()[3:].lstrip('-').lstrip('\n')
+        if isinstance(md, str):  # Quarto's link attributes, as HTML
+            out['data']['text/markdown'] = _QUARTO_LINK.sub(r'<a class="showdoc-source" href="\2">\1</a>', md)
+    if opts.get('output') == 'false': tags.append('remove-output')
+    if not tags: del cell.metadata['tags']
+
+
+_REMOTE_IMPORT = re.compile(r'@import\s*(url\()?\s*["\']?https?://[^;]*;?', re.I)
+_REMOTE_TAG = re.compile(r'<(link|script)\b[^>]*\b(href|src)\s*=\s*["\']?(https?:)?//[^>]*>(\s*</script>)?', re.I)
+
+
+def offline_html(html: str) -> str:
+    "An HTML output that loads nothing from another host; a whole document (a Metaflow card) in its own frame"
+    html = _REMOTE_TAG.sub('', _REMOTE_IMPORT.sub('', html))
+    if re.search(r'<html[\s>]|<!doctype', html, re.I):
+        import html as _h
+        html = (f'<iframe class="output-document" srcdoc="{_h.escape(html, quote=True)}" '
+                'style="width:100%; height:640px; border:1px solid #ddd; border-radius:4px"></iframe>')
+    return html
+
+
+def _offline_outputs(cell) -> None:
+    for out in cell.get('outputs', []):
+        data = out.get('data', {})
+        if isinstance(data.get('text/html'), (str, list)):
+            data['text/html'] = offline_html(''.join(data['text/html']))
+
+
+def _form_picture(cell) -> bool:
+    "Replace an ipywidgets output (a live form needs a kernel) by the still picture of the page"
+    outs = cell.get('outputs', [])
+    if not any(WIDGET_MIME in o.get('data', {}) for o in outs): return False
+    from nbformat.v4 import new_output
+    text = ('![The prediction form: type an x, press Predict, read the prediction]('+FORM_PICTURE+')\n\n'
+            '*A still picture of the form. `make app` serves it live: type an x and press Predict.*')
+    cell.outputs = [o for o in outs if WIDGET_MIME not in o.get('data', {})]
+    cell.outputs.append(new_output('display_data', data={'text/markdown': text, 'text/plain': 'the prediction form'}))
+    return True
+
+
+def _filters():
+    "nbdev's FilterDefaults, less the step that fills in `show_doc` cells: the real kernel already ran them"
+    from nbdev.processors import FilterDefaults, exec_show_docs, add_show_docs
+
+    def mark_show_docs(cell):
+        # `mv_exports` moves `show_doc` cells before `#| exports` source; it knows them by this flag
+        if cell.cell_type == 'code' and cell.source.startswith('show_doc('): cell.has_sd = True
+
+    class CourseFilters(FilterDefaults):
+        def base_procs(self):
+            procs = [p for p in super().base_procs() if p is not exec_show_docs]
+            return procs[:procs.index(add_show_docs) + 1] + [mark_show_docs] + procs[procs.index(add_show_docs) + 1:]
+    return CourseFilters()
+
+
+def process_nb(executed: Path, dest: Path, env: dict) -> None:
+    "nbdev's docs processors, then the steps that make the notebook Sphinx's (see the module docstring)"
+    os.environ.update(env)
+    sys.path.insert(0, str(REPO))
+    os.chdir(NBS)  # as nbdev_test and proc_nbs run notebooks: settings.ini found upward, data paths relative to nbs/
+    import nbformat
+    from execnb.nbio import read_nb, write_nb
+    nb = read_nb(executed)
+    nb.path_ = str(NBS/executed.name.split('.')[0]) + '.ipynb'
+    _filters()(nb)
+    write_nb(nb, dest)
+    nb = nbformat.read(dest, as_version=4)
+    stem = executed.name.split('.')[0]
+    nb.metadata.pop('widgets', None)
+    cells, fm = [], {}
+    for cell in nb.cells:
+        if cell.cell_type == 'raw' and cell.source.startswith('---'):
+            fm = _front_matter(cell.source)
+            continue
+        _cell_options(cell)
+        _form_picture(cell)
+        _offline_outputs(cell)
+        if cell.cell_type == 'code': cell.metadata.pop('hidden', None)
+        cells.append(cell)
+    from nbformat.v4 import new_markdown_cell
+    head = [f"# {fm.get('title', stem)}"]
+    if fm.get('description'): head.append(f"*{fm['description']}*")
+    if stem[:1] == '0':  # the course notebooks have decks; the appendix does not
+        head.append(f'<p class="slides-link"><a href="slides/{stem}.slides.html">Slides for this notebook</a> '
+                    f'(reveal.js: press <kbd>S</kbd> for speaker notes) &middot; source: '
+                    f'<code>nbs/{stem}.ipynb</code></p>')
+    nb.cells = [new_markdown_cell('\n\n'.join(head))] + cells
+    nbformat.write(nb, dest)
+
+
+def _front_matter(raw: str) -> dict:
+    import yaml
+    body = raw.strip().strip('-').strip()
+    try: return yaml.safe_load(body) or {}
+    except Exception: return {}
+
+
+# --- 3. render ------------------------------------------------------------------------------------------------
+def _copy_if_changed(src: Path, dst: Path) -> None:
+    "Copy keeping dst's mtime when the bytes are equal, so Sphinx rebuilds only pages that changed"
+    if dst.exists() and dst.read_bytes() == src.read_bytes(): return
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(src, dst)
+
+
+def stage(processed: dict[str, Path]) -> None:
+    "Lay out the Sphinx source folder: processed notebooks, images, local MathJax, the table of contents"
+    SRC.mkdir(parents=True, exist_ok=True)
+    wanted = {f'{stem}.ipynb' for stem in processed}
+    for old in SRC.glob('*.ipynb'):
+        if old.name not in wanted: old.unlink()
+    for stem, path in processed.items():
+        if stem == 'index': continue
+        _copy_if_changed(path, SRC/f'{stem}.ipynb')
+    # the landing page gets the table of contents: course notebooks, then the appendix
+    import nbformat
+    from nbformat.v4 import new_markdown_cell
+    index = nbformat.read(processed['index'], as_version=4)
+    course = [s for s in processed if s != 'index' and not s.startswith('9')]
+    appendix = [s for s in processed if s.startswith('9')]
+    toc = ''.join(f'```{{toctree}}\n:caption: {cap}\n:maxdepth: 1\n\n' + '\n'.join(stems) + '\n```\n\n'
+                  for cap, stems in (('The course', course), ('Appendix: the engineering', appendix)) if stems)
+    index.cells.append(new_markdown_cell('## Contents\n\n' + toc))
+    tmp = SRC/'index.tmp'
+    nbformat.write(index, tmp)
+    _copy_if_changed(tmp, SRC/'index.ipynb'); tmp.unlink()
+    for img in (NBS/'images').glob('*'):
+        if img.is_file(): _copy_if_changed(img, SRC/'images'/img.name)
+    mj = NODE/'mathjax'/'es5'
+    if not (mj/'tex-chtml.js').exists():
+        raise SystemExit('node_modules/mathjax is missing: run `npm ci` (make docs does) first')
+    for rel in ['tex-chtml.js', 'output/chtml/fonts', 'input/tex/extensions', 'ui', 'a11y', 'sre']:
+        src, dst = mj/rel, SRC/'_static'/'mathjax'/rel
+        if src.is_dir():
+            if not dst.exists(): shutil.copytree(src, dst)
+        else: _copy_if_changed(src, dst)
+
+
+def render(jobs: str = '1') -> None:
+    # Sphinx writes into _proc/ (myst-nb puts a jupyter_execute/ folder beside the output folder), then the
+    # result is synced into _docs/, whose slides/ folder belongs to tools/build_slides.py
+    cmd = [sys.executable, '-m', 'sphinx', '-b', 'html', '-c', str(REPO/'docs'), '-d', str(DOCTREES), '-q',
+           '-j', jobs, str(SRC), str(HTML)]
+    subprocess.run(cmd, check=True, cwd=REPO)
+    sync(HTML, OUT, keep={'slides'})
+    fix_links()
+
+
+def sync(src: Path, dst: Path, keep=frozenset()) -> None:
+    "Make `dst` hold `src`'s files (copying only what changed), leaving the top-level folders in `keep` alone"
+    import filecmp
+    wanted = set()
+    for f in src.rglob('*'):
+        if not f.is_file(): continue
+        rel = f.relative_to(src); wanted.add(rel)
+        d = dst/rel
+        if d.exists() and filecmp.cmp(f, d, shallow=False): continue
+        d.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(f, d)
+    for f in list(dst.rglob('*')) if dst.exists() else []:
+        rel = f.relative_to(dst)
+        if f.is_file() and rel.parts[0] not in keep and rel not in wanted: f.unlink()
+
+
+def fix_links() -> None:
+    "nbdev links names to its own (Quarto) site; point them at this site's pages instead"
+    for html in OUT.glob('*.html'):
+        text = html.read_text(encoding='utf-8')
+        new = local_links(text)
+        if new != text: html.write_text(new, encoding='utf-8')
+
+
+_ids_cache: dict = {}
+
+
+def local_links(text: str, prefix: str = '') -> str:
+    "`text` (HTML) with links into nbdev's would-be site (doc_host) pointing at this site's pages, from `prefix`"
+    try:
+        from nbdev.config import get_config
+        from nbdev.doclinks import _nbpath2html
+        cfg = get_config(path=REPO)
+        host = f'{cfg.doc_host}{cfg.doc_baseurl}'.rstrip('/') + '/'
+    except Exception:
+        return text
+    from docutils.nodes import make_id
+    pages = {_nbpath2html(p).name: p.stem for p in course_notebooks()}
+    link = re.compile(re.escape(host) + r'([\w.-]+\.html)(#[\w.%-]*)?')
+
+    def local(m):
+        page = pages.get(m.group(1))
+        if page is None: return m.group(0)
+        anchor = make_id(m.group(2)[1:]) if m.group(2) else ''
+        if anchor and page not in _ids_cache and (OUT/f'{page}.html').exists():
+            _ids_cache[page] = set(re.findall(r'\bid="([^"]+)"', (OUT/f'{page}.html').read_text(encoding='utf-8')))
+        return f'{prefix}{page}.html' + (f'#{anchor}' if anchor in _ids_cache.get(page, ()) else '')
+    return link.sub(local, text)
+
+
+# --- the build ----------------------------------------------------------------------------------------------
+def build_plan() -> dict:
+    "{stem: (notebook, its executed copy, its processed copy)}: the cache files this checkout's build needs"
+    lib = library_bytes()
+    proc_hash = _digest(Path(__file__).read_bytes(), (REPO/'settings.ini').read_bytes())[:8]
+    plan = {}
+    for nb in course_notebooks():
+        key = exec_key(nb, lib)
+        plan[nb.stem] = (nb, CACHE/f'{nb.stem}.{key}.executed.ipynb', CACHE/f'{nb.stem}.{key}.{proc_hash}.site.ipynb')
+    return plan
+
+
+STAMP = CACHE/'built.json'      # what the last successful build rendered
+DURATIONS = CACHE/'durations.json'  # how long each notebook took to run, to start the longest first
+
+
+def stale() -> list[str]:
+    "Why _docs/ does not show the notebooks as they are now (empty: it does)"
+    try: built = json.loads(STAMP.read_text())
+    except (OSError, ValueError): return ['_docs/ was never built here']
+    why = [f'{stem}: changed since the last build' for stem, (_, _, site) in build_plan().items()
+           if built.get(stem) != site.name]
+    return why + [f'_docs/{stem}.html is missing' for stem in built if not (OUT/f'{stem}.html').exists()]
+
+
+def build(force: bool = False, workers: int = 2, quiet: bool = False) -> dict:
+    "Execute what changed, process, render. Returns what ran and how long it took, for benchmarks"
+    say = (lambda *a: None) if quiet else (lambda *a: print(*a, flush=True))
+    t0 = time.time()
+    CACHE.mkdir(parents=True, exist_ok=True)
+    plan = build_plan()
+    try: durations = json.loads(DURATIONS.read_text())
+    except (OSError, ValueError): durations = {}
+    to_run = sorted([(nb, ex) for nb, ex, _ in plan.values() if force or not ex.exists()],
+                    key=lambda t: -durations.get(t[0].stem, 60))  # longest first: two workers finish together
+    ran, timings = [], {}
+    with tempfile.TemporaryDirectory(prefix='regression-course-docs-') as store:
+        env = {'METAFLOW_DATASTORE_SYSROOT_LOCAL': store,
+               'METAFLOW_DATATOOLS_LOCALROOT': str(Path(store)/'.metaflow'/'data'),
+               'METAFLOW_CLIENT_CACHE_PATH': str(Path(store)/'.metaflow'/'client_cache'),
+               'METAFLOW_USER': os.environ.get('METAFLOW_USER', 'course'),
+               # this checkout's library, whatever the venv was installed from
+               'PYTHONPATH': os.pathsep.join([str(REPO)] + [p for p in [os.environ.get('PYTHONPATH')] if p])}
+        if to_run:
+            seed_datastore(Path(store)/'seed', env, say)
+            say(f'executing {len(to_run)} of {len(plan)} notebooks (the others are cached in {CACHE.relative_to(REPO)}/)')
+            with ProcessPoolExecutor(max_workers=max(1, min(workers, len(to_run))), mp_context=_SPAWN) as pool:
+                futures = {pool.submit(execute, nb, ex, env): nb for nb, ex in to_run}
+                for fut, nb in futures.items():
+                    try: secs = fut.result()
+                    except Exception as e:
+                        for f in futures: f.cancel()
+                        DURATIONS.write_text(json.dumps(durations, indent=1))
+                        raise SystemExit(f'FAIL: {nb.relative_to(REPO)} raised while executing (open it in `make lab`):\n'
+                                         f'{_ANSI.sub("", str(e))[-3000:]}')
+                    ran.append(nb.stem); durations[nb.stem] = timings[nb.stem] = round(secs, 1)
+                    say(f'  executed {nb.name} in {secs:.0f} s')
+            DURATIONS.write_text(json.dumps(durations, indent=1))
+        to_process = [(ex, site) for stem, (_, ex, site) in plan.items() if force or not site.exists() or stem in ran]
+        if to_process:
+            say(f"processing {len(to_process)} notebooks with nbdev's processors")
+            with ProcessPoolExecutor(max_workers=max(1, min(workers, len(to_process))), mp_context=_SPAWN) as pool:
+                list(pool.map(process_nb, [e for e, _ in to_process], [s for _, s in to_process], [env]*len(to_process)))
+    keep = {p for trio in plan.values() for p in trio[1:]}
+    for old in CACHE.glob('*.ipynb'):
+        if old not in keep: old.unlink()
+    stage({stem: site for stem, (_, _, site) in plan.items()})
+    say('rendering with Sphinx (myst-nb, sphinx-book-theme)')
+    t_render = time.time()
+    render()
+    STAMP.write_text(json.dumps({stem: site.name for stem, (_, _, site) in plan.items()}, indent=1))
+    took = time.time() - t0
+    say(f'site: {OUT.relative_to(REPO)}/index.html ({len(plan)} pages, {len(ran)} notebooks executed, {took:.0f} s)')
+    return {'executed': ran, 'timings': timings, 'render_seconds': round(time.time() - t_render, 1), 'seconds': round(took, 1)}
+
+
+if __name__ == '__main__':
+    ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    ap.add_argument('--force', action='store_true', help='re-execute every notebook, ignoring the cache')
+    ap.add_argument('--workers', type=int, default=2, help='notebooks executed at once')
+    args = ap.parse_args()
+    sys.path.insert(0, str(REPO/'tools'))
+    import build_docs  # workers find their functions by module name (spawned processes cannot see __main__'s)
+    build_docs.build(force=args.force, workers=args.workers)
