@@ -8,13 +8,13 @@ PORT ?= 8000
 APP_PORT ?= 8866
 DOCS_PORT ?= 8001
 WORKERS ?= 2
-# Threaded workers keep a client's connection open between requests (06_serving says why); tests use the same options.
-GUNICORN_OPTIONS ?= --workers $(WORKERS) --worker-class gthread --threads 4 --keep-alive 5 --no-control-socket
+# Threaded workers that keep connections open and cut off slow clients (06_serving, 96b_slow_clients); tests use the same options.
+GUNICORN_OPTIONS ?= --workers $(WORKERS) --worker-class regression_course.slow_clients.GuardedWorker --threads 64 --keep-alive 5 --no-control-socket
 NOTEBOOKS = $(sort $(wildcard nbs/*.ipynb app/*.ipynb))
 # Cache bytecode in .venv: without it every Metaflow task process recompiles scikit-learn (seconds each).
 unexport PYTHONDONTWRITEBYTECODE
 
-.PHONY: help install test check-clean check-export check-readme nbtest pytest readme lab train serve app browser bench export mutants exercises docs slides docs-serve docs-test
+.PHONY: help install test check-clean check-export check-readme nbtest pytest readme lab train serve app browser bench export mutants exercises docs slides docs-serve docs-test rollback
 
 help:
 	@echo "make app      install, train if no model is deployable, open the prediction form (Voila) on 127.0.0.1:$(APP_PORT)"
@@ -29,6 +29,7 @@ help:
 	@echo "make docs     run every notebook and build the course site in _docs/ (open _docs/index.html)"
 	@echo "make slides   a reveal.js deck per course notebook in _docs/slides/"
 	@echo "make docs-serve  serve _docs/ on 127.0.0.1:$(DOCS_PORT)"
+	@echo "make rollback WHY=\"...\"  serve the previous deployable model again, recording who (WHO=, default you) and why"
 	@echo "make bench    run the benchmarks in benchmarks/"
 
 # --- set-up -----------------------------------------------------------------------------------------
@@ -144,6 +145,12 @@ docs-test: slides browser
 docs-serve: slides
 	@echo "course site: http://127.0.0.1:$(DOCS_PORT)/  slides: http://127.0.0.1:$(DOCS_PORT)/slides/  (Ctrl-C to stop)"
 	$(BIN)/python -m http.server --bind 127.0.0.1 --directory _docs $(DOCS_PORT)
+
+# Take the served model out of service and serve the previous deployable run again; who did it and why are appended
+# to .metaflow/registry/rollbacks.jsonl (05_client_api). With no earlier deployable run it fails and changes nothing.
+rollback: install
+	@[ -n "$(WHY)" ] || { echo 'say why: make rollback WHY="what is wrong with the served model"'; exit 2; }
+	@$(BIN)/python -m regression_course.registry rollback --why "$(WHY)" $(if $(WHO),--user "$(WHO)")
 
 # After editing an exported notebook cell: write the library (regression_course/) and strip the notebooks' outputs.
 export: install

@@ -9,8 +9,10 @@ separate processes, one per simulated client, each on one keep-alive connection 
 upper bounds on latency). The batch of 10,000 x is timed with a Python client either way.
 
 Goals on 2 cores: p50 < 1 ms for one client; at least 3x the baseline's throughput at 8 concurrent clients;
-a batch of 10,000 x answered in < 50 ms. Both gunicorn set-ups are measured: `make serve`'s default (sync)
-workers, which close the connection after every answer, and threaded (gthread) workers, which keep it open. Usage: python benchmarks/bench_serving.py [--duration SECONDS]
+a batch of 10,000 x answered in < 50 ms; with 96 slow clients connected (32 idle, 32 trickling a request,
+32 stalled in a body), a normal client's /health and /predict answered within 1 s. Two gunicorn set-ups are
+measured: `make serve`'s (regression_course.slow_clients.GUNICORN_OPTIONS: the guarded threaded worker,
+64 threads) and the plain gthread worker with 4 threads it replaced. Usage: python benchmarks/bench_serving.py [--duration SECONDS]
 """
 import argparse
 import http.client
@@ -19,6 +21,7 @@ import multiprocessing
 import os
 import re
 import shutil
+import socket
 import statistics
 import subprocess
 import sys
@@ -33,10 +36,10 @@ from _common import ensure_model, free_port
 
 HERE = Path(__file__).resolve().parent
 REPO_ROOT = HERE.parent
-SERVE_OPTIONS = ['--no-control-socket', '--workers', '2']  # what `make serve` runs: gunicorn's default (sync) workers
-# threaded workers, which keep connections open between requests (keep-alive): no new TCP connection per request
+from regression_course.slow_clients import GUNICORN_OPTIONS as SERVE_OPTIONS  # what `make serve` runs
+# the plain threaded workers `make serve` ran before: 4 threads each, no deadline for reading a request
 GTHREAD_OPTIONS = ['--no-control-socket', '--workers', '2', '--worker-class', 'gthread', '--threads', '4', '--keep-alive', '5']
-SYNC, GTHREAD, BASELINE = 'gunicorn sync (make serve today)', 'gunicorn gthread, 4 threads (proposed)', 'baseline: Flask dev server'
+SERVE, GTHREAD, BASELINE = 'gunicorn guarded gthread, 64 threads (make serve)', 'gunicorn gthread, 4 threads (before)', 'baseline: Flask dev server'
 
 
 @contextmanager
@@ -122,6 +125,36 @@ def batch_seconds(port, xs, repeat=30, pause=0.1):
     return statistics.median(times), max(times)
 
 
+def with_slow_clients(port, n=32, timeout=3.0):
+    "Seconds a normal client waits for /health and /predict (None: timed out) while 3 x `n` slow clients are connected"
+    socks = []
+    try:
+        for kind in ('idle', 'trickle', 'stalled'):
+            for _ in range(n):
+                s = socket.create_connection(('127.0.0.1', port), timeout=5)
+                if kind == 'trickle': s.sendall(b'G')
+                if kind == 'stalled':
+                    s.sendall(b'POST /predict HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\nContent-Length: 1000000\r\n\r\n{"x": [')
+                socks.append((kind, s))
+        time.sleep(1)
+        for kind, s in socks:
+            if kind == 'trickle': s.send(b'E')
+        waits = []
+        for method, path, body in (('GET', '/health', None), ('POST', '/predict', b'{"x": 1.5}')):
+            start, conn = time.perf_counter(), http.client.HTTPConnection('127.0.0.1', port, timeout=timeout)
+            try:
+                conn.request(method, path, body=body, headers={'Content-Type': 'application/json'})
+                r = conn.getresponse(); r.read()
+                waits.append(time.perf_counter() - start if r.status == 200 else None)
+            except OSError:
+                waits.append(None)
+            finally:
+                conn.close()
+        return waits
+    finally:
+        for _, s in socks: s.close()
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--duration', type=float, default=3, help='seconds per measurement')
@@ -135,7 +168,7 @@ def main(argv=None):
     log_dir = Path(tempfile.mkdtemp(prefix='bench-serving-'))
     duration = int(args.duration) if load is wrk else args.duration
     servers = {
-        SYNC: ([sys.executable, '-m', 'gunicorn', *SERVE_OPTIONS], '/predict', 'json'),
+        SERVE: ([sys.executable, '-m', 'gunicorn', *SERVE_OPTIONS], '/predict', 'json'),
         GTHREAD: ([sys.executable, '-m', 'gunicorn', *GTHREAD_OPTIONS], '/predict', 'json'),
         BASELINE: ([sys.executable, str(HERE/'baseline_app.py')], '/', 'form'),
     }
@@ -159,10 +192,11 @@ def main(argv=None):
             for name in names[r % len(names):] + names[:r % len(names)]:
                 url, body, content_type, _ = targets[name]
                 for clients in (1, 8): samples[name][clients].append(load(url, body, content_type, clients, duration))
-        port = targets[SYNC][3]
+        port = targets[SERVE][3]
         xs = [model.x_min + i * (model.x_max - model.x_min) / 10_000 for i in range(10_000)]
         batch = batch_seconds(port, xs)
         back_to_back = batch_seconds(port, xs, pause=0)
+        slow = {name: with_slow_clients(targets[name][3]) for name in (SERVE, GTHREAD)}
     rows = {name: {clients: tuple(statistics.median(m[i] for m in runs) for i in range(4)) for clients, runs in by_clients.items()}
             for name, by_clients in samples.items()}
     from regression_course.serving import read_prediction_log
@@ -177,17 +211,23 @@ def main(argv=None):
     for name, by_clients in rows.items():
         for clients, (p50, p99, rps, errors) in by_clients.items():
             print(f'| {name} | {clients} | {p50*1e3:.2f} | {p99*1e3:.2f} | {rps:,.0f} | {errors} | {rps / base[clients][2]:.2f}x |')
-    print(f'\nbatch of 10,000 x through gunicorn sync workers (Python client, 30 requests, each until the whole answer is read):\n'
+    print('\nwith 96 slow clients connected (32 idle, 32 trickling, 32 stalled bodies), a normal client waits:')
+    for name, waits in slow.items():
+        print(f'- {name}: ' + ', '.join(f'{what} {"timed out (3 s)" if w is None else f"{w * 1e3:.1f} ms"}'
+                                         for what, w in zip(('/health', '/predict'), waits)))
+    print(f'\nbatch of 10,000 x through make serve (Python client, 30 requests, each until the whole answer is read):\n'
           f'- one at a time:   median {batch[0]*1e3:.1f} ms, worst {batch[1]*1e3:.1f} ms\n'
           f'- back to back:    median {back_to_back[0]*1e3:.1f} ms, worst {back_to_back[1]*1e3:.1f} ms\n'
           f'- in the handler:  median {batch_handler_ms.median():.1f} ms (latency_ms in the prediction log)\n')
-    print('| goal | ' + ' | '.join(n for n in (SYNC, GTHREAD)) + ' |')
+    print('| goal | ' + ' | '.join(n for n in (SERVE, GTHREAD)) + ' |')
     print('|---|---|---|')
-    p50s = [rows[n][1][0] for n in (SYNC, GTHREAD)]
-    ratios = [rows[n][8][2] / base[8][2] for n in (SYNC, GTHREAD)]
+    p50s = [rows[n][1][0] for n in (SERVE, GTHREAD)]
+    ratios = [rows[n][8][2] / base[8][2] for n in (SERVE, GTHREAD)]
     print('| p50 < 1 ms, one client | ' + ' | '.join(f'{p*1e3:.2f} ms {"yes" if p < 1e-3 else "NO"}' for p in p50s) + ' |')
     print('| >= 3x baseline throughput, 8 clients | ' + ' | '.join(f'{r:.2f}x {"yes" if r >= 3 else "NO"}' for r in ratios) + ' |')
     print(f'| batch of 10,000 x < 50 ms | {batch[0]*1e3:.1f} ms {"yes" if batch[0] < 0.05 else "NO"} | |')
+    print('| normal client < 1 s with 96 slow clients | ' + ' | '.join(
+        'yes' if all(w is not None and w < 1 for w in slow[n]) else 'NO' for n in (SERVE, GTHREAD)) + ' |')
     print(f'\nload average after: {os.getloadavg()[0]:.2f}')
 
 

@@ -6,7 +6,7 @@
 __all__ = ['CHECKS_DIR', 'SOLUTIONS_DIR', 'EXERCISES', 'Exercise', 'exercise', 'load_checks', 'hint_for', 'check_exercise',
            'answer_cells', 'solution_blocks', 'evaluate', 'report']
 
-# %% ../nbs/98_exercises.ipynb #35a92e4f
+# %% ../nbs/98_exercises.ipynb #98301765
 import importlib.util
 import json
 import re
@@ -18,7 +18,7 @@ from typing import Callable
 
 from .config import REPO_ROOT
 
-# %% ../nbs/98_exercises.ipynb #6a9a83e7
+# %% ../nbs/98_exercises.ipynb #90c7987e
 CHECKS_DIR = REPO_ROOT/'exercises'  # one file of checks per notebook
 SOLUTIONS_DIR = REPO_ROOT/'solutions'  # the instructors' solutions, one file per notebook
 
@@ -45,7 +45,7 @@ def exercise(
         return check
     return register
 
-# %% ../nbs/98_exercises.ipynb #25c74648
+# %% ../nbs/98_exercises.ipynb #4a544e99
 def load_checks(folder:Path=CHECKS_DIR):
     "Import every checks file in `folder` (each registers its exercises); the registry"
     for path in sorted(Path(folder).glob('[0-9]*.py')):
@@ -78,7 +78,7 @@ def check_exercise(
     hint = hint_for(id, **answers)
     print(f'Exercise {id}: ' + ('correct' if hint is None else f'not yet. {hint}'))
 
-# %% ../nbs/98_exercises.ipynb #0b95fade
+# %% ../nbs/98_exercises.ipynb #d36bf42e
 _MARK = re.compile(r'^# exercise ([a-z]\w*\.\d+)\b', re.M)
 
 def answer_cells(
@@ -108,7 +108,7 @@ def evaluate(
     except Exception as e: return f'your answer cell raised {type(e).__name__}: {e}'
     return hint_for(id, **{k: v for k, v in namespace.items() if not k.startswith('__')})
 
-# %% ../nbs/98_exercises.ipynb #7d3149ff
+# %% ../nbs/98_exercises.ipynb #2c81566b
 def report(
     solutions:bool=False, # check the instructors' solutions instead of your notebooks
     nbs_dir:Path=REPO_ROOT/'nbs', # where the course notebooks are
@@ -127,7 +127,7 @@ def report(
     print(f'{done} of {total} exercises done')
     return done, total
 
-# %% ../nbs/98_exercises.ipynb #ee0bb56c
+# %% ../nbs/98_exercises.ipynb #db6e0059
 #| eval: false
 if __name__ == '__main__' and '__file__' in globals():
     from regression_course import exercises  # run as a script this file is `__main__`: the checks register with the module

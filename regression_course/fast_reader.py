@@ -5,13 +5,13 @@
 # %% auto #0
 __all__ = ['fast_rows']
 
-# %% ../nbs/90_fast_reader.ipynb #4ea2c1d4
+# %% ../nbs/90_fast_reader.ipynb #61b2b279
 import csv
 import io
 
 import numpy as np
 
-# %% ../nbs/90_fast_reader.ipynb #8a973bd7
+# %% ../nbs/90_fast_reader.ipynb #bcad0d42
 def fast_rows(
     body:bytes, # the file's bytes: `\n` line endings, no blank lines at the end
     n_lines:int, # how many lines `body` has (newlines + 1)

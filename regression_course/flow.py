@@ -5,22 +5,23 @@
 # %% auto #0
 __all__ = ['DEFAULT_PARAMETERS', 'SampleRegressionFlow']
 
-# %% ../nbs/04a_flow.ipynb #dd07904e
+# %% ../nbs/04a_flow.ipynb #dea7fdac
 # before metaflow: one datastore and one user for every part of the course. (Written as `import ... as`, not
 # `from regression_course import config`, which nbdev would make relative, and `python flow.py` could not run.)
 import regression_course.config as config
 from metaflow import FlowSpec, IncludeFile, Parameter, card, current, step
 
-# %% ../nbs/04a_flow.ipynb #495ebe20
+# %% ../nbs/04a_flow.ipynb #619a4a8a
 DEFAULT_PARAMETERS = dict(test_split=0.2, random_state=42, candidates='linear,ridge:1,ridge:10,ridge:100',
-                          cv_folds=5, min_r2=0.5)  # the course's settings
+                          cv_folds=5, min_r2=0.5, promotion_tolerance=0.0)  # the course's settings
 
-# %% ../nbs/04a_flow.ipynb #685934db
+# %% ../nbs/04a_flow.ipynb #bf88162f
 class SampleRegressionFlow(FlowSpec):
     """Train a one-feature regression model the careful way.
 
     Read and check the data, compare candidate models by cross-validation in parallel (never on the test rows),
-    test the chosen one against a baseline, and tag the run `deployable` only if it passes the quality gate.
+    test the chosen one against a baseline and against the model being served, and tag the run `deployable` only
+    if it passes the quality gate and is at least as good as the served model.
     """
 
     dataset = IncludeFile('dataset', is_text=True, default=str(config.DATASET_PATH),
@@ -30,6 +31,8 @@ class SampleRegressionFlow(FlowSpec):
     candidates = Parameter('candidates', default=DEFAULT_PARAMETERS['candidates'], help='Comma-separated models to compare: linear, ridge:<alpha>')
     cv_folds = Parameter('cv_folds', default=DEFAULT_PARAMETERS['cv_folds'], help='Folds of the cross-validation that scores each candidate')
     min_r2 = Parameter('min_r2', default=DEFAULT_PARAMETERS['min_r2'], help='Quality gate: the lowest test R2 a deployable model may have')
+    promotion_tolerance = Parameter('promotion_tolerance', default=DEFAULT_PARAMETERS['promotion_tolerance'],
+                                    help="Promotion: how much higher (a share) the test MSE may be than the served model's on the same rows")
 
     @step
     def start(self):
@@ -42,6 +45,7 @@ class SampleRegressionFlow(FlowSpec):
         self.candidate_names = parse_candidates(self.candidates)
         if not 0 < self.test_split < 1: raise ValueError(f'test_split must be between 0 and 1, not {self.test_split}')
         if self.cv_folds < 2: raise ValueError(f'cv_folds must be at least 2, not {self.cv_folds}')
+        if not -1 < self.promotion_tolerance < float('inf'): raise ValueError(f'promotion_tolerance must be above -1, not {self.promotion_tolerance}')
         self.next(self.read_data)
 
     @step
@@ -113,40 +117,46 @@ class SampleRegressionFlow(FlowSpec):
     @card(type='blank', id='quality_gate')
     @step
     def test_model(self):
-        """The quality gate: test the chosen model on the held-out rows against a baseline.
+        """The quality gate, then champion against challenger: test the chosen model on the held-out rows.
 
-        The baseline always predicts the training mean. The model passes only if its test MSE is lower
-        than the baseline's and its R2 reaches `min_r2`. The verdict is kept as `gate`; a card shows it.
+        The baseline always predicts the training mean. The model passes the gate only if its test MSE is lower
+        than the baseline's and its R2 reaches `min_r2` (the verdict: `gate`). Then the served model (the
+        champion) predicts the same rows: this run is promoted only if it passed the gate and its MSE is at most
+        the champion's times 1 + `promotion_tolerance` (the verdict: `promotion`). A card shows both.
         """
         from sklearn.dummy import DummyRegressor
         from regression_course.pipeline import Splits, evaluate_model, train_model
-        from regression_course.selection import gate_card, quality_gate
+        from regression_course.registry import load_model
+        from regression_course.selection import champion_scores, gate_card, promotion_decision, quality_gate
         splits = Splits(self.X_train, self.X_test, self.y_train, self.y_test)
         self.test_metrics = evaluate_model(self.model, splits)._asdict()  # {'mse': ..., 'r2': ...}
         baseline = evaluate_model(train_model(splits, model=DummyRegressor(strategy='mean')), splits)
         self.gate = quality_gate(baseline_mse=baseline.mse, min_r2=self.min_r2, **self.test_metrics)
         verdict = 'PASSED' if self.gate['passed'] else 'FAILED: ' + '; '.join(self.gate['reasons'])
         print(f"test MSE {self.gate['mse']:.3f} (baseline {baseline.mse:.3f}), R2 {self.gate['r2']:.4f}: {verdict}")
+        champion = champion_scores(load_model(flow_name=current.flow_name), self.X_test, self.y_test)  # None: nothing served
+        self.promotion = promotion_decision(self.gate, champion, self.promotion_tolerance)
+        print(f"{'promoted' if self.promotion['promoted'] else 'NOT promoted'}: {self.promotion['reason']}")
         current.card['quality_gate'].extend(gate_card(self.gate, self.chosen_candidate, self.candidate_scores,
-                                                      self.y_test, self.model.predict(self.X_test)))
+                                                      self.y_test, self.model.predict(self.X_test), self.promotion))
         self.next(self.end)
 
     @step
     def end(self):
-        """Record the verdict: tag the run `deployable` only if the gate passed.
+        """Record the verdict: tag the run `deployable` only if it was promoted.
 
-        A model that failed the gate still ends a successful run (its artifacts can be inspected), but
-        without the tag it is never served.
+        A model that failed the gate, or lost to the served model, still ends a successful run (its artifacts
+        can be inspected), but without the tag it is never served.
         """
-        self.deployable = bool(self.gate['passed'])
+        self.deployable = bool(self.promotion['promoted'])
         if self.deployable:
             from metaflow import Run
             # `_namespace_check=False`: find this run whatever namespace the task runs in (user or production)
             Run(f'{current.flow_name}/{current.run_id}', _namespace_check=False).add_tag(config.DEPLOYABLE_TAG)
-        print(f"run {current.run_id}: {'deployable' if self.deployable else 'NOT deployable'}; "
+        print(f"run {current.run_id}: {'deployable' if self.deployable else 'NOT deployable'} ({self.promotion['reason']}); "
               f"{self.chosen_candidate}, test R2 {self.test_metrics['r2']:.4f}")
 
-# %% ../nbs/04a_flow.ipynb #3bc2e7b7
+# %% ../nbs/04a_flow.ipynb #c16da74e
 #| eval: false
 if __name__ == '__main__' and '__file__' in globals():  # a script, not a notebook kernel
     from regression_course.anywhere import run_anywhere

@@ -4,23 +4,20 @@
 
 # %% auto #0
 __all__ = ['read_x', 'plot_prediction', 'figure_png', 'model_description', 'PredictionForm', 'no_model_message',
-           'prediction_form', 'prediction_app']
+           'prediction_form']
 
-# %% ../nbs/07_prediction_form.ipynb #86cc90eb
+# %% ../nbs/07_prediction_form.ipynb #dff4b28b
 import base64
 import html
 import io
 import math
-import threading
 
 import ipywidgets as widgets
 import numpy as np
-from IPython.display import Image
 
-from . import config
-from .prediction import TRAIN_HINT, RequestError, predict_values, range_warnings
+from .prediction import TRAIN_HINT, RequestError, for_people, predict_values, range_warnings
 
-# %% ../nbs/07_prediction_form.ipynb #135ae031
+# %% ../nbs/07_prediction_form.ipynb #c315b0c8
 def read_x(
     text:str, # what was typed in the box
 ) -> float:
@@ -32,7 +29,7 @@ def read_x(
     if not math.isfinite(x): raise ValueError(f'"{text}" is not a finite number: type one like 1.5.')
     return x
 
-# %% ../nbs/07_prediction_form.ipynb #8dd70391
+# %% ../nbs/07_prediction_form.ipynb #7f5f7271
 def plot_prediction(
     model, # a `LoadedModel`; its training data is drawn when it has it
     x:float|None=None, # the x asked for (None: no point)
@@ -61,7 +58,7 @@ def figure_png(ax) -> bytes:
     ax.figure.savefig(buffer, format='png')
     return buffer.getvalue()
 
-# %% ../nbs/07_prediction_form.ipynb #fe805b4e
+# %% ../nbs/07_prediction_form.ipynb #d4bc353b
 def _box(text:str, background:str, border:str) -> str:
     return (f'<div style="background:{background};border:1px solid {border};border-radius:4px;padding:6px 10px;'
             f'margin:4px 0">{html.escape(text)}</div>')
@@ -73,11 +70,11 @@ def model_description(
     return (f'Model: run {model.run_id} of {model.flow}, trained {model.trained_at:%Y-%m-%d %H:%M} UTC, '
             f'test R2 {model.r2:.3f}; trained on x from {model.x_min:.3g} to {model.x_max:.3g}.')
 
-# %% ../nbs/07_prediction_form.ipynb #f071540b
+# %% ../nbs/07_prediction_form.ipynb #6065642b
 class PredictionForm(widgets.VBox):
     "A form that predicts y for a typed x with one model, warns outside the training range, and plots"
     def __init__(self, model):
-        self.model, self.shown_text = model, None
+        self.model, self.shown_text, self.value = model, None, None
         self.x_input = widgets.Text(description='x', placeholder='e.g. 1.5', continuous_update=False,
                                     layout=widgets.Layout(width='16em')).add_class('prediction-x')
         self.predict_button = widgets.Button(description='Predict', button_style='primary').add_class('prediction-button')
@@ -94,40 +91,36 @@ class PredictionForm(widgets.VBox):
         self.add_class('prediction-form')
         self._draw(None, None)
 
-    def _show(self, widget, text:str|None, background:str, border:str):
+    def _show(self, widget, text:str|None, background:str='', border:str=''):
         widget.value = _box(text, background, border) if text else ''
         widget.layout.display = None if text else 'none'
 
     def _draw(self, x, y):
         png = figure_png(plot_prediction(self.model, x, y))
-        # replace the Output widget's content in one step: no flicker, and safe from any thread
-        self.plot.outputs = ({'output_type': 'display_data', 'metadata': {},
+        self.plot.outputs = ({'output_type': 'display_data', 'metadata': {},  # replace the picture in one step
                               'data': {'image/png': base64.b64encode(png).decode(), 'text/plain': f'plot at x={x}'}},)
 
     def predict(self) -> float|None:
-        "Predict for the text in the box and show it; the prediction, or `None` if the text is not a number"
+        "Predict for the text in the box and show it; the full-precision prediction, or `None` if there is none"
         text = self.x_input.value
-        if text == self.shown_text: return None if self.error.value else float(self.prediction.value)
-        self.shown_text = text
+        if text == self.shown_text: return self.value
+        self.shown_text, self.value = text, None
         try:
             x = read_x(text)
             y = float(predict_values(self.model.model.predict, np.array([x]))[0])
-        except (ValueError, RequestError) as e:
+        except Exception as e:  # a message for the person, never a traceback on the page
+            problem = str(e) if isinstance(e, (ValueError, RequestError)) else f'Something went wrong: {type(e).__name__}: {e}'
             self.prediction.value = ''
-            self._show(self.error, str(e), '#f8d7da', '#c82333'); self._show(self.warning, None, '', '')
+            self._show(self.error, problem, '#f8d7da', '#c82333'); self._show(self.warning, None)
             return None
-        except Exception as e:  # never a traceback on the page
-            self.prediction.value = ''
-            self._show(self.error, f'Something went wrong: {type(e).__name__}: {e}', '#f8d7da', '#c82333')
-            return None
-        self.prediction.value = repr(y)  # the text first: the person waits for it, not for the plot
-        self._show(self.error, None, '', '')
+        self.value, self.prediction.value = y, for_people(y)  # the text first: the person waits for it, not for the plot
+        self._show(self.error, None)
         self._show(self.warning, ' '.join(range_warnings(np.array([x]), self.model.x_min, self.model.x_max)),
                    '#fff3cd', '#e0a800')
         self._draw(x, y)
         return y
 
-# %% ../nbs/07_prediction_form.ipynb #8da66049
+# %% ../nbs/07_prediction_form.ipynb #b491458a
 def no_model_message(
     problem:str|None=None, # what went wrong, if loading failed
 ) -> widgets.HTML:
@@ -146,17 +139,3 @@ def prediction_form(
         except Exception as e: return no_model_message(f'The model could not be loaded ({type(e).__name__}: {e})')
         if model is None: return no_model_message()
     return PredictionForm(model)
-
-# %% ../nbs/07_prediction_form.ipynb #89603517
-def prediction_app(
-    model=None, # a `LoadedModel`; `None`: the newest deployable one, loaded in the background
-) -> widgets.VBox:
-    "The app's page: shown at once, with the form filled in (by a background thread) once the model has loaded"
-    page = widgets.VBox([widgets.HTML('<h2>Predict y from x</h2><p>Loading the model...</p>')]).add_class('prediction-app')
-    def build():
-        try: form = prediction_form(model)
-        except Exception as e: form = no_model_message(f'The form could not be built ({type(e).__name__}: {e})')
-        page.children = [form]
-    page.loading = threading.Thread(target=build, name='prediction-app', daemon=True)
-    page.loading.start()
-    return page

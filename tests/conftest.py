@@ -78,8 +78,8 @@ def stop(proc, grace=15):
         proc.wait()
 
 
-GUNICORN_OPTIONS = ['--workers', '2', '--worker-class', 'gthread', '--threads', '4', '--keep-alive', '5',
-                    '--no-control-socket']  # as `make serve`
+GUNICORN_OPTIONS = ['--workers', '2', '--worker-class', 'regression_course.slow_clients.GuardedWorker', '--threads', '64',
+                    '--keep-alive', '5', '--no-control-socket']  # as `make serve`
 
 
 def gunicorn_command(port, factory_args=''):

@@ -21,7 +21,7 @@ from metaflow import Run, get_namespace, namespace  # noqa: E402  (after config)
 from metaflow.cards import get_cards
 
 CONTRACT_ARTIFACTS = ['dataset', 'model', 'chosen_candidate', 'candidate_scores', 'test_metrics', 'gate',
-                      'deployable', 'x_range', 'X_train', 'y_train', 'X_test', 'y_test']
+                      'promotion', 'deployable', 'x_range', 'X_train', 'y_train', 'X_test', 'y_test']
 
 
 def _run_with_id(tmp_path, *args, cwd=None, check=True):
@@ -66,7 +66,7 @@ def test_good_run_has_the_contract_artifacts_and_the_tag(deployable_run):
     assert data.dataset == DATASET_PATH.read_text()
     assert len(data.candidate_scores) >= 4 and {'name', 'cv_mse'} <= set(data.candidate_scores[0])
     assert data.chosen_candidate == min(data.candidate_scores, key=lambda s: s['cv_mse'])['name']
-    assert data.gate['passed'] and data.deployable is True
+    assert data.gate['passed'] and data.deployable is True and data.promotion['promoted'] is True
     assert set(data.gate) >= {'passed', 'r2', 'mse', 'baseline_mse', 'min_r2', 'reasons'}
     assert data.gate['mse'] < data.gate['baseline_mse'] and data.test_metrics['r2'] >= data.gate['min_r2']
     assert data.X_train.shape == (800, 1) and data.X_test.shape == (200, 1) and data.y_train.shape == (800,)
@@ -128,6 +128,7 @@ def test_no_signal_runs_to_the_end_but_is_not_deployable(no_signal, deployable_r
     gate = run.data.gate
     assert not gate['passed'] and gate['reasons'] and gate['r2'] < gate['min_r2']
     assert run.data.deployable is False and 'deployable' not in run.tags
+    assert not run.data.promotion['promoted'] and run.data.promotion['reason'] == 'it failed the quality gate'
     assert latest_deployable_run().id == deployable_run.id
     assert load_model().run_id == deployable_run.id
 

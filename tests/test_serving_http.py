@@ -258,7 +258,7 @@ def test_server_without_model_answers_503_then_picks_up_a_trained_one(datastore,
         for method, path in (('POST', '/predict'), ('GET', '/model'), ('GET', '/health')):
             status, headers, body = request(port, method, path, b'{"x": 1.5}', JSON)
             assert status == 503 and headers['Content-Type'] == 'application/json'
-            assert 'make train' in json.loads(body)['error']
+            assert 'make train' in json.loads(body)['error'] and headers['Retry-After'] == '1'  # ceil(retry_seconds)
         # "train" a model: put the tests' deployable run into this datastore (copied whole, then renamed in)
         flow = datastore/'.metaflow'/'SampleRegressionFlow'
         shutil.copytree(flow, empty/'.metaflow'/'incoming')

@@ -35,7 +35,7 @@ def crowded(deployable_run, datastore, tmp_path_factory):
     bad = root/'bad.txt'
     bad.write_text(DATASET_PATH.read_text().replace('\n', '\nnot\ta-number\n', 1))
     runs = [  # (arguments, extra environment, must it succeed?)
-        (['--candidates', 'ridge:100'], {}, True),  # deployable, and a different model
+        (['--candidates', 'ridge:100', '--promotion_tolerance', '0.05'], {}, True),  # promoted: a different model served
         (['--candidates', 'linear', '--random_state', '7'], {'METAFLOW_USER': 'ada'}, True),  # another user's run
         (['--dataset', other, '--candidates', 'linear'], {}, True),  # another dataset
         (['--dataset', bad], {}, False),  # fails at the data check

@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 
 from regression_course import config  # noqa: F401  (before metaflow)
+from regression_course.form_app import READY_ENV
+from regression_course.prediction import for_people
 from conftest import free_port, gunicorn_command, port_open, serving
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -50,12 +52,15 @@ def browser():
 
 @pytest.fixture(scope='module')
 def voila(deployable_run, tmp_path_factory):
-    "Voila serving the app on a free port, seeing the tests' datastore (its kernels inherit the environment)"
-    port, log = free_port(), tmp_path_factory.mktemp('voila')/'voila.log'
+    "Voila serving the app as `make app` does: ready once its preheated kernel has built the form (kernels inherit the environment)"
+    tmp, port = tmp_path_factory.mktemp('voila'), free_port()
     voila_bin = shutil.which('voila', path=str(Path(sys.executable).parent)) or 'voila'
     cmd = [voila_bin, 'app/prediction_form.ipynb', '--no-browser', f'--port={port}', '--Voila.ip=127.0.0.1']
-    with serving(cmd, log, is_ready=lambda: port_open(port)):
-        yield f'http://127.0.0.1:{port}/', log
+    ready = tmp/'ready'
+    with serving(cmd, tmp/'voila.log', is_ready=lambda: port_open(port) and ready.exists(), env={READY_ENV: str(ready)},
+                 timeout=180):
+        assert ready.read_text().startswith('model run '), ready.read_text()
+        yield f'http://127.0.0.1:{port}/', tmp/'voila.log'
 
 
 @pytest.fixture(scope='module')
@@ -66,8 +71,13 @@ def model(deployable_run):
     return loaded
 
 
+def prediction(model, x: float) -> float:
+    return float(model.model.predict([[x]])[0])
+
+
 def expected_text(model, x: float) -> str:
-    return repr(float(model.model.predict([[x]])[0]))
+    "What the Voila page shows: the model's prediction, rounded for people (the API keeps every digit)"
+    return for_people(prediction(model, x))
 
 
 @pytest.fixture(scope='module')
@@ -108,7 +118,7 @@ def predict(page, x: str, submit='click'):
 def test_page_shows_the_form_and_no_code(page, model):
     assert page.locator('.prediction-button').inner_text().strip() == 'Predict'
     assert model.run_id in page.locator('.prediction-model').inner_text()
-    assert 'from regression_course.form import' not in page.content()  # strip_sources: no code sent to the visitor
+    assert 'import prediction_app' not in page.content()  # strip_sources: no code sent to the visitor
 
 
 def test_typing_x_and_pressing_predict_shows_the_models_prediction(page, model, tmp_path):
@@ -168,7 +178,7 @@ def test_the_api_page_works_offline_and_shows_prediction_and_warning(browser, ap
     for x, warned in (('1.5', False), (repr(model.x_max + 50), True)):
         page.fill('#x', x)
         page.press('#x', 'Enter')
-        shown = f'y = {expected_text(model, float(x))}'  # exactly the model's prediction
+        shown = f'y = {prediction(model, float(x))!r}'  # exactly the model's prediction, every digit
         page.wait_for_function('s => document.getElementById("prediction").textContent === s', arg=shown, timeout=10_000)
         assert page.locator('.warning').count() == warned
     page.fill('#x', 'abc')
