@@ -5,12 +5,12 @@
 # %% auto #0
 __all__ = ['COURSE_FIGURES', 'FIGURE_LABELS', 'Figure', 'Checkpoint', 'checkpoint']
 
-# %% ../nbs/00_course.ipynb #7065ad78
+# %% ../nbs/00_course.ipynb #9e880c48
 import html
 import math
 from typing import NamedTuple
 
-# %% ../nbs/00_course.ipynb #18e64d16
+# %% ../nbs/00_course.ipynb #51128537
 COURSE_FIGURES = {  # what the course pipeline gives on the shipped dataset: (value, tolerance)
     'coef': (16.7165, 1e-4),  # the fitted slope; the data was made with 16.7483
     'intercept': (-0.0925, 1e-4),
@@ -21,7 +21,7 @@ COURSE_FIGURES = {  # what the course pipeline gives on the shipped dataset: (va
 FIGURE_LABELS = {'coef': 'coefficient (true: 16.7483)', 'intercept': 'intercept', 'mse': 'test MSE',
                  'r2': 'test R2', 'prediction_at_10': 'prediction at x = 10'}
 
-# %% ../nbs/00_course.ipynb #5ee1fff8
+# %% ../nbs/00_course.ipynb #a5fb52e5
 class Figure(NamedTuple):
     "One figure of a checkpoint: the course's value, yours, and whether they agree"
     name: str
@@ -50,7 +50,7 @@ class Checkpoint(list):
                 f'<b style="color:{color}">Checkpoint {"passed" if self.passed else "missed"}</b>'
                 f'<table><tr><th>figure</th><th>you should see</th><th>you got</th><th></th></tr>{rows}</table></div>')
 
-# %% ../nbs/00_course.ipynb #4319d604
+# %% ../nbs/00_course.ipynb #7364a832
 def checkpoint(
     model=None, # a fitted one-feature linear model: gives coef, intercept and prediction_at_10
     **figures:float, # any of COURSE_FIGURES' names: coef, intercept, mse, r2, prediction_at_10
