@@ -150,7 +150,7 @@ docs-serve: slides
 # to .metaflow/registry/rollbacks.jsonl (05_client_api). With no earlier deployable run it fails and changes nothing.
 rollback: install
 	@[ -n "$(WHY)" ] || { echo 'say why: make rollback WHY="what is wrong with the served model"'; exit 2; }
-	@$(BIN)/python -m regression_course.registry rollback --why "$(WHY)" $(if $(WHO),--user "$(WHO)")
+	@$(BIN)/python tools/rollback.py rollback --why "$(WHY)" $(if $(WHO),--user "$(WHO)")
 
 # After editing an exported notebook cell: write the library (regression_course/) and strip the notebooks' outputs.
 export: install

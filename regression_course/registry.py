@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['ROLLED_BACK_TAG', 'ROLLBACK_LOG', 'latest_deployable_run', 'course_run', 'LoadedModel', 'load_model', 'runs_table',
-           'plot_runs', 'rollback', 'main']
+           'plot_runs', 'rollback']
 
 # %% ../nbs/05_client_api.ipynb #b90c1fd4
 import fcntl, itertools, json, os
@@ -180,19 +180,3 @@ def rollback(
                       from_run=served[0].id, to_run=served[1].id, reason=str(reason).strip())
         with open(ROLLBACK_LOG, 'a') as log: log.write(json.dumps(record) + '\n')
     return record
-
-# %% ../nbs/05_client_api.ipynb #39cb4ecd
-def main(argv:list[str]|None=None):
-    "The registry's command line: `python -m regression_course.registry rollback --why '...' [--user NAME] [--flow NAME]`"
-    import argparse
-    parser = argparse.ArgumentParser(prog='python -m regression_course.registry', description="The course's model registry")
-    back = parser.add_subparsers(dest='command', required=True).add_parser('rollback', help='serve the previous deployable run again')
-    back.add_argument('--why', required=True); back.add_argument('--user'); back.add_argument('--flow', default=FLOW_NAME)
-    args = parser.parse_args(argv)
-    try: record = rollback(args.why, args.user, args.flow)
-    except (RuntimeError, ValueError) as e: raise SystemExit(f'rollback failed: {e}') from None
-    print(f"rolled back {record['flow']}: run {record['from_run']} -> run {record['to_run']} (recorded in {ROLLBACK_LOG})")
-
-# %% ../nbs/05_client_api.ipynb #5e9ef711
-#| eval: false
-if __name__ == '__main__' and '__file__' in globals(): main()

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 import conftest
-from conftest import run_flow
+from conftest import REPO_ROOT, run_flow
 from regression_course import config
 from regression_course.data import true_coefficient, write_dataset
 from regression_course.flow import DEFAULT_PARAMETERS
@@ -113,7 +113,7 @@ def test_rollback_with_nothing_to_roll_back_to_fails_and_changes_nothing(runs):
         rollback('again', flow_name=NAME)
     with pytest.raises(ValueError, match='say why'):
         rollback('  ', flow_name=NAME)
-    cli = subprocess.run([sys.executable, '-m', 'regression_course.registry', 'rollback', '--why', 'again', '--flow', NAME],
+    cli = subprocess.run([sys.executable, str(REPO_ROOT/'tools'/'rollback.py'), 'rollback', '--why', 'again', '--flow', NAME],
                          capture_output=True, text=True)
     assert cli.returncode != 0 and 'rollback failed: nothing to roll back to' in cli.stderr and 'Traceback' not in cli.stderr
     assert latest_deployable_run(NAME).id == first.id and DEPLOYABLE_TAG in Run(first.pathspec, _namespace_check=False).user_tags

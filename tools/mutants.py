@@ -3,8 +3,8 @@
 Each mutant makes ONE mistake, the same way in every stage that computes the course's figures (the monolith,
 the composable pipeline, the flow), so "the stages agree with each other" cannot catch it: only checks that pin
 the figures themselves can. For each mutant: copy the repository (tracked and untracked, not ignored files) to a
-scratch folder, edit the notebooks (the source), `nbdev_export` there, then run `nbdev_test` and `pytest` in a
-private datastore with the scratch copy first on PYTHONPATH. A mutant is caught when either fails; the report
+scratch folder, edit the notebooks (the source), `nbdev_export` there, then run `nbdev_test` and the figure-pinning
+test files in a private datastore with the scratch copy first on PYTHONPATH. A mutant is caught when either fails; the report
 names the notebooks and tests that failed. Nothing in this checkout is changed.
 
 Usage: python tools/mutants.py [NAME ...]   (default: every mutant; `make mutants`)
@@ -21,6 +21,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
+
+# the test files that pin the course's figures (the whole suite takes minutes more per mutant and adds nothing here)
+PYTEST_FILES = ['tests/test_pipeline.py', 'tests/test_flow.py', 'tests/test_serving_http.py']
 
 # name: (the mistake, [(notebook, text as it is, text with the mistake), ...]); every edit must apply
 MUTANTS = {
@@ -122,7 +125,7 @@ def main(names):
                 done = run([str(BIN/tool)], root, env)
                 if done.returncode: raise SystemExit(f'{tool} failed on mutant {name}:\n{done.stderr[-2000:]}')
             nbtest = run([str(BIN/'nbdev_test'), '--n_workers', '2'], root, env)
-            pytest = run([sys.executable, '-m', 'pytest', '-q', '-p', 'no:cacheprovider', 'tests'], root, env)
+            pytest = run([sys.executable, '-m', 'pytest', '-q', '-p', 'no:cacheprovider', *PYTEST_FILES], root, env)
         found = caught_by(nbtest, pytest)
         print(f'{name:13} {mistake}  [{time.monotonic() - started:.0f} s]')
         if found:
