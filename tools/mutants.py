@@ -92,7 +92,7 @@ def run(cmd, cwd, env, timeout=900):
 def caught_by(nbtest, pytest) -> list[str]:
     "The notebooks and tests that failed, from their output"
     found = []
-    tail = nbtest.stdout.split('nbdev Tests Failed On The Following Notebooks:')
+    tail = (nbtest.stdout + nbtest.stderr).split('nbdev Tests Failed On The Following Notebooks:')
     if nbtest.returncode != 0 and len(tail) > 1:
         found += [f'nbdev_test {line.strip()}' for line in tail[1].splitlines() if line.strip().endswith('.ipynb')]
     found += [f'pytest {m}' for m in re.findall(r'^FAILED (\S+)', pytest.stdout, re.M)]
