@@ -19,7 +19,7 @@ from urllib.parse import unquote, urldefrag, urlparse
 
 import pytest
 
-from conftest import CHROMIUM, IN_CI
+from conftest import CHROMIUM, CHROMIUM_ARGS, IN_CI, missing_browser
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT/'tools'))
@@ -27,22 +27,11 @@ import build_docs  # noqa: E402
 import build_slides  # noqa: E402
 
 DOCS = build_docs.OUT
-CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-                 '--disable-sync', '--no-first-run']
 SCREENSHOT = REPO_ROOT/'nbs'/'images'/'course_site.png'
 COURSE_MSE, COURSE_R2 = '107.8999', ('0.71881', '0.7188')
 
 
-def _missing_browser() -> str | None:
-    if CHROMIUM is None: return 'no Chromium found (run `make browser`, or set CHROMIUM=/path/to/chromium)'
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return 'the playwright package is missing'
-    return None
-
-
-if (_problem := _missing_browser()) and not IN_CI:
+if (_problem := missing_browser()) and not IN_CI:
     pytest.skip(_problem, allow_module_level=True)
 
 
@@ -80,7 +69,7 @@ def site():
 
 @pytest.fixture(scope='module')
 def browser(site):
-    if problem := _missing_browser():
+    if problem := missing_browser():
         if IN_CI: pytest.fail(f'CI=true and {problem}: the browser tests cannot be skipped in CI')
         pytest.skip(problem)
     from playwright.sync_api import sync_playwright

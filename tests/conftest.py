@@ -34,6 +34,18 @@ FLOW_PATH = config.FLOW_FILE
 IN_CI = os.environ.get('CI', '').lower() in ('1', 'true', 'yes')
 ALLOW_SKIP = os.environ.get('ALLOW_SKIP', '').lower() in ('1', 'true', 'yes')
 CHROMIUM = find_chromium()
+CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+                 '--disable-sync', '--no-first-run']  # no background traffic: this machine's network is closed
+
+
+def missing_browser() -> str | None:
+    "Why the browser tests cannot run here, or None when Chromium and Playwright are both available"
+    if CHROMIUM is None: return 'no Chromium found (run `make browser`, or set CHROMIUM=/path/to/chromium)'
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return 'the playwright package is missing'
+    return None
 
 
 def pytest_terminal_summary(terminalreporter):

@@ -16,30 +16,19 @@ import pytest
 from regression_course import config  # noqa: F401  (before metaflow)
 from regression_course.form_app import READY_ENV
 from regression_course.prediction import for_people
-from conftest import CHROMIUM, IN_CI, free_port, gunicorn_command, port_open, serving
+from conftest import CHROMIUM, CHROMIUM_ARGS, IN_CI, missing_browser, free_port, gunicorn_command, port_open, serving
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-                 '--disable-sync', '--no-first-run']
 README_SCREENSHOT = REPO_ROOT/'nbs'/'images'/'prediction_form.png'
 
 
-def _missing_browser() -> str | None:
-    if CHROMIUM is None: return 'no Chromium found (run `make browser`, or set CHROMIUM=/path/to/chromium)'
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return 'the playwright package is missing'
-    return None
-
-
-if (_problem := _missing_browser()) and not IN_CI:
+if (_problem := missing_browser()) and not IN_CI:
     pytest.skip(_problem, allow_module_level=True)  # said at once, before any fixture trains a model (and it fails the run unless ALLOW_SKIP=1)
 
 
 @pytest.fixture(scope='module')
 def browser():
-    if problem := _missing_browser():
+    if problem := missing_browser():
         if IN_CI: pytest.fail(f'CI=true and {problem}: the browser tests cannot be skipped in CI')
         pytest.skip(problem)
     from playwright.sync_api import sync_playwright
