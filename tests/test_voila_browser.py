@@ -8,6 +8,7 @@ import os
 import re
 import shutil
 import sys
+import time
 import urllib.request
 from pathlib import Path
 
@@ -101,17 +102,28 @@ def test_page_shows_the_form_and_no_code(page, model):
     assert 'import prediction_app' not in page.content()  # strip_sources: no code sent to the visitor
 
 
+def redrawn_plot(page, before, timeout=30.0):
+    "The plot's image once it differs from `before` and has stayed the same for a second (the plot follows the text)"
+    deadline, last, since = time.monotonic() + timeout, None, time.monotonic()
+    while time.monotonic() < deadline:
+        src = page.locator('.prediction-plot img').get_attribute('src')
+        if src != last: last, since = src, time.monotonic()
+        elif src and src != before and time.monotonic() - since >= 1: return src
+        page.wait_for_timeout(100)
+    raise AssertionError(f'the plot was not redrawn within {timeout} s')
+
+
 def test_typing_x_and_pressing_predict_shows_the_models_prediction(page, model, tmp_path):
+    # each x draws a different plot, so each prediction's plot can be told from the one before it
+    shown = page.locator('.prediction-plot img').get_attribute('src')
     assert predict(page, '1.5') == expected_text(model, 1.5)
     assert not page.locator('.prediction-warning').is_visible()
+    shown = redrawn_plot(page, shown)
     assert predict(page, '-0.25', submit='enter') == expected_text(model, -0.25)
     assert not page.locator('.prediction-warning').is_visible()
-    # the plot is redrawn after the prediction; wait for it before the screenshot
-    img = page.locator('.prediction-plot img')
-    src = img.get_attribute('src')
+    shown = redrawn_plot(page, shown)
     assert predict(page, '1.5') == expected_text(model, 1.5)
-    page.wait_for_function('([sel, src]) => document.querySelector(sel) && document.querySelector(sel).src !== src',
-                           arg=['.prediction-plot img', src], timeout=30_000)
+    redrawn_plot(page, shown)  # the plot of this prediction, before the screenshot
     page.wait_for_timeout(200)
     form = page.locator('.prediction-form')
     form.screenshot(path=tmp_path/'prediction_form.png')
