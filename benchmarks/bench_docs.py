@@ -84,11 +84,6 @@ def main():
                               'notebooks_executed': executed(out), 'notebooks': n_nbs}
             print(f'{phase:>9}: make docs {docs_s:6.1f} s ({executed(out)} of {n_nbs} notebooks executed), '
                   f'make slides {slides_s:5.1f} s', flush=True)
-            if phase == 'cold':
-                timings = json.loads((work/'_proc'/'docs'/'durations.json').read_text())
-                results['cold']['per_notebook_s'] = timings
-                print('           slowest notebooks: ' + ', '.join(f'{k} {v:.0f} s' for k, v in
-                                                              sorted(timings.items(), key=lambda kv: -kv[1])[:4]))
     cold = results['cold']['docs_s']
     print(f'goal: make docs cold under {GOAL_COLD_DOCS} s on 2 cores: {"met" if cold < GOAL_COLD_DOCS else "NOT met"} '
           f'({cold:.0f} s on {results["cores"]} cores)')

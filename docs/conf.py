@@ -19,7 +19,7 @@ html_title = 'regression_course: ML that runs outside your laptop'
 extensions = ['myst_nb']
 exclude_patterns = ['_build', '_static', '**.ipynb_checkpoints', 'Thumbs.db', '.DS_Store']
 templates_path = []
-html_static_path = [str(REPO/'docs'/'_static'), '_static']  # the second: MathJax, copied from node_modules by the build
+html_static_path = [str(REPO/'docs'/'_static'), str(REPO/'_proc'/'site'/'_static')]  # the second: MathJax, copied from node_modules by the build
 html_css_files = ['course.css']
 
 # myst-nb: outputs come from tools/build_docs.py's own execution run, never from here

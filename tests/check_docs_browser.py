@@ -19,7 +19,7 @@ from urllib.parse import unquote, urldefrag, urlparse
 
 import pytest
 
-from conftest import CHROMIUM, CHROMIUM_ARGS, IN_CI, missing_browser
+from conftest import IN_CI, chromium, missing_browser
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT/'tools'))
@@ -69,14 +69,8 @@ def site():
 
 @pytest.fixture(scope='module')
 def browser(site):
-    if problem := missing_browser():
-        if IN_CI: pytest.fail(f'CI=true and {problem}: the browser tests cannot be skipped in CI')
-        pytest.skip(problem)
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with chromium() as browser:
         yield browser
-        browser.close()
 
 
 class Visit:

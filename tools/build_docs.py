@@ -3,11 +3,12 @@
     python tools/build_docs.py            # what `make docs` runs; re-executes only notebooks that changed
     python tools/build_docs.py --force    # re-execute every notebook
 
-1. Execute: each notebook (nbs/index.ipynb, then nbs/[0-9]*.ipynb in file-name order) runs top to bottom in a
-   real Jupyter kernel (nbclient), cwd = nbs/, in a private temporary Metaflow datastore that is removed at the
-   end: your own runs are never read or touched. `#| eval: false` cells are shown, not run.
-   The executed notebook is cached in _proc/docs/ under a hash of the notebook and of regression_course/*.py,
-   so after editing one notebook only that notebook runs again (editing the library re-runs them all).
+1. Execute: the notebooks whose cached run is missing or stale run under nbdev_test (tools/nbtest.py: nbdev's
+   own runner, two at a time, cwd = nbs/, `#| eval: false` cells shown, not run), in a private temporary
+   Metaflow datastore that is removed at the end: your own runs are never read or touched. Each passing notebook
+   is kept with its outputs (and nbdev's `show_doc` documentation) in _proc/docs/ under a hash of the notebook
+   and of regression_course/*.py, so after editing one notebook only that notebook runs again (editing the
+   library re-runs them all), and `make test`, which runs the same runner, leaves nothing to run.
 2. Process: nbdev's own notebook processors (nbdev.processors.FilterDefaults, what `nbdev_docs` applies before
    Quarto) hide `#| hide` and `#| export` cells, add `show_doc` documentation after exported definitions,
    turn the title cell into front matter, strip magics; then a few steps make the result Sphinx's: the front
@@ -104,65 +105,6 @@ def with_show_docs(nb_path: Path):
         if cell.cell_type == 'code' and cell.source.startswith('show_doc('):
             cell.metadata['tags'] = ['raises-exception', 'added-show-doc']
     return out
-
-
-def seed_datastore(seed: Path, env: dict, say) -> None:
-    "Train the course's run once (registry.course_run) in `seed`; each notebook starts from a copy of it"
-    start = time.time()
-    seed.mkdir(parents=True)
-    seed_env = {**os.environ, **env, 'METAFLOW_DATASTORE_SYSROOT_LOCAL': str(seed),
-                'METAFLOW_DATATOOLS_LOCALROOT': str(seed/'.metaflow'/'data'),
-                'METAFLOW_CLIENT_CACHE_PATH': str(seed/'.metaflow'/'client_cache')}
-    proc = subprocess.run([sys.executable, '-c', 'from regression_course.registry import course_run; course_run()'],
-                          cwd=NBS, env=seed_env, capture_output=True, text=True)
-    if proc.returncode != 0:  # the notebooks that need the course's run will train it themselves
-        say(f'note: could not train the course run once for all notebooks:\n{proc.stderr[-1500:]}')
-        shutil.rmtree(seed, ignore_errors=True)
-    else:
-        say(f'trained the course run once, for every notebook to start from ({time.time() - start:.0f} s)')
-
-
-def execute(nb_path: Path, dest: Path, env: dict, timeout: int = 600) -> float:
-    "Run `nb_path` top to bottom in a fresh kernel with cwd nbs/, save it with its outputs at `dest`"
-    import nbformat
-    import nbformat.v4
-    from nbclient import NotebookClient
-    start = time.time()
-    nb = with_show_docs(nb_path)
-    for cell in nb.cells:  # shown but not run, as in nbdev_test and Quarto
-        if cell.cell_type == 'code' and _directives(cell.source).get('eval', '').lower() == 'false':
-            cell.metadata.setdefault('tags', []).append('skip-execution')
-    # a datastore of its own, seeded with the course's run: what it shows cannot depend on the notebooks that
-    # happen to run beside it (a flow run there would become "the newest run" here)
-    store = Path(env['METAFLOW_DATASTORE_SYSROOT_LOCAL'])/nb_path.stem
-    seed = Path(env['METAFLOW_DATASTORE_SYSROOT_LOCAL'])/'seed'
-    shutil.copytree(seed, store, symlinks=True) if seed.is_dir() else store.mkdir(parents=True)
-    env = {**env, 'METAFLOW_DATASTORE_SYSROOT_LOCAL': str(store),
-           'METAFLOW_DATATOOLS_LOCALROOT': str(store/'.metaflow'/'data'),
-           'METAFLOW_CLIENT_CACHE_PATH': str(store/'.metaflow'/'client_cache')}
-    old_env = dict(os.environ)
-    os.environ.update(env)
-    for name in ('MPLBACKEND', 'IN_TEST'): os.environ.pop(name, None)  # plots inline, like a student's kernel
-    try:
-        NotebookClient(nb, timeout=timeout, kernel_name='python3', allow_errors=False,
-                       resources={'metadata': {'path': str(NBS)}}).execute()
-    finally:
-        os.environ.clear(); os.environ.update(old_env)
-    for cell in nb.cells:
-        tags = cell.metadata.get('tags', [])
-        if 'added-show-doc' in tags:
-            for t in ('added-show-doc', 'raises-exception'): tags.remove(t)
-            if any(o.get('output_type') == 'error' for o in cell.get('outputs', [])):
-                name = cell.source[len('show_doc('):].rstrip(')')
-                print(f'note: {nb_path.name}: nbdev could not document {name}; the page shows its name only')
-                cell.outputs = [nbformat.v4.new_output('display_data', data={'text/markdown': f'### {name}'})]
-        if 'skip-execution' in tags: tags.remove('skip-execution')
-        if 'tags' in cell.metadata and not tags: del cell.metadata['tags']
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dest.with_suffix('.tmp')
-    nbformat.write(nb, tmp)
-    tmp.replace(dest)
-    return time.time() - start
 
 
 # --- 2. process ----------------------------------------------------------------------------------------------
@@ -422,20 +364,19 @@ def build(force: bool = False, workers: int = 2, quiet: bool = False) -> dict:
                # this checkout's library, whatever the venv was installed from
                'PYTHONPATH': os.pathsep.join([str(REPO)] + [p for p in [os.environ.get('PYTHONPATH')] if p])}
         if to_run:
-            seed_datastore(Path(store)/'seed', env, say)
-            say(f'executing {len(to_run)} of {len(plan)} notebooks (the others are cached in {CACHE.relative_to(REPO)}/)')
-            with ProcessPoolExecutor(max_workers=max(1, min(workers, len(to_run))), mp_context=_SPAWN) as pool:
-                futures = {pool.submit(execute, nb, ex, env): nb for nb, ex in to_run}
-                for fut, nb in futures.items():
-                    try: secs = fut.result()
-                    except Exception as e:
-                        for f in futures: f.cancel()
-                        DURATIONS.write_text(json.dumps(durations, indent=1))
-                        raise SystemExit(f'FAIL: {nb.relative_to(REPO)} raised while executing (open it in `make lab`):\n'
-                                         f'{_ANSI.sub("", str(e))[-3000:]}')
-                    ran.append(nb.stem); durations[nb.stem] = timings[nb.stem] = round(secs, 1)
-                    say(f'  executed {nb.name} in {secs:.0f} s')
-            DURATIONS.write_text(json.dumps(durations, indent=1))
+            # nbdev_test's own runner (tools/nbtest.py), which keeps each passing notebook's outputs in the cache:
+            # the same execution `make test` does, so a site built after the tests runs nothing again
+            names = '|'.join(re.escape(nb.name) for nb, _ in to_run)
+            say(f'executing {len(to_run)} of {len(plan)} notebooks with nbdev_test (the others are cached in {CACHE.relative_to(REPO)}/)')
+            started = time.time()
+            proc = subprocess.run([sys.executable, str(REPO/'tools'/'nbtest.py'), '--n_workers', str(workers),
+                                   '--file_re', f'^({names})$'], cwd=REPO, env={**os.environ, **env})
+            missing = [nb for nb, ex in to_run if not ex.exists()]
+            if proc.returncode or missing:
+                raise SystemExit(f'FAIL: a notebook failed while executing (see above; open it in `make lab`): '
+                                 f'{", ".join(nb.name for nb in missing)}')
+            ran = [nb.stem for nb, _ in to_run]
+            timings = {'all': round(time.time() - started, 1)}
         to_process = [(ex, site) for stem, (_, ex, site) in plan.items() if force or not site.exists() or stem in ran]
         if to_process:
             say(f"processing {len(to_process)} notebooks with nbdev's processors")
