@@ -14,7 +14,7 @@ NOTEBOOKS = $(sort $(wildcard nbs/*.ipynb app/*.ipynb))
 # Cache bytecode in .venv: without it every Metaflow task process recompiles scikit-learn (seconds each).
 unexport PYTHONDONTWRITEBYTECODE
 
-.PHONY: help install test check-clean check-export check-readme nbtest pytest readme lab train serve app browser bench export mutants exercises docs slides docs-serve docs-test rollback
+.PHONY: help install test check-clean check-export check-readme nbtest pytest readme lab train serve app browser bench export mutants exercises docs slides docs-serve docs-test rollback site site-check
 
 help:
 	@echo "make app      install, train if no model is deployable, open the prediction form (Voila) on 127.0.0.1:$(APP_PORT)"
@@ -79,9 +79,10 @@ check-readme: install
 	@$(BIN)/python tools/build_readme.py --check || { echo "FAIL: README.md differs from nbs/index.ipynb: run 'make readme' and commit."; exit 1; }
 	@echo "ok: README.md matches nbs/index.ipynb"
 
+# nbdev_test, keeping each executed notebook for the course site (tools/nbtest.py): `make docs` then runs nothing again.
 nbtest: install
 	@n=$$(ls nbs/*.ipynb | wc -l); \
-	$(BIN)/nbdev_test --n_workers $(WORKERS) --do_print \
+	$(BIN)/python tools/nbtest.py --n_workers $(WORKERS) --do_print \
 	  && echo "nbdev_test: $$n notebooks passed, 0 failed" \
 	  || { echo "FAIL: nbdev_test: a notebook failed (see above); open it in 'make lab' and run it top to bottom."; exit 1; }
 
@@ -96,7 +97,7 @@ test: install browser
 	trap 'rm -rf "$$run"' EXIT; mkdir -p "$$run/tmp" "$$run/datastore"; \
 	export REGRESSION_COURSE_TEST_RUN="$$run" TMPDIR="$$run/tmp" METAFLOW_DATASTORE_SYSROOT_LOCAL="$$run/datastore"; \
 	unset METAFLOW_DATATOOLS_LOCALROOT METAFLOW_CLIENT_CACHE_PATH; \
-	for check in check-clean check-export check-readme nbtest pytest; do \
+	for check in check-clean check-export check-readme nbtest site pytest site-check; do \
 	  start=$$(date +%s); $(MAKE) --no-print-directory -s $$check || exit 1; \
 	  echo "[$$check took $$(( $$(date +%s) - start )) s]"; done; \
 	$(BIN)/python tools/leftovers.py "$$run"
@@ -139,7 +140,12 @@ slides: docs
 	$(BIN)/python tools/build_slides.py
 
 # The site and the decks in a real browser: no request leaves 127.0.0.1, links resolve, images load, decks advance.
-docs-test: slides browser
+docs-test: slides browser site-check
+
+# In `make test`: the site and decks from the notebooks nbtest has just run (nothing runs twice), then the browser checks.
+site: docs slides
+
+site-check: install browser
 	@$(BIN)/python -m pytest -rs tests/check_docs_browser.py
 
 docs-serve: slides

@@ -26,16 +26,18 @@ print(len(log), time.perf_counter() - start, time.process_time() - start_cpu,
 
 
 def write_log(folder: Path, predictions: int, files: int = 4) -> Path:
-    "A log of `predictions` values (one request in 20 a batch of 10), split into the log and rotated files, with bad lines"
+    "A log of `predictions` values with their ids (one request in 20 a batch of 10), split into the log and rotated files, with bad lines"
     rng, start, lines, n = random.Random(0), datetime(2026, 1, 5, tzinfo=timezone.utc), [], 0
     while n < predictions:
         t = (start + timedelta(milliseconds=len(lines))).isoformat()
         if rng.random() < 0.05:
             xs = [rng.uniform(-3, 4) for _ in range(10)]
-            rec = {'time': t, 'x': xs, 'prediction': [16.7 * x for x in xs], 'run_id': '1795426107027890', 'latency_ms': 0.4}; n += 10
+            rec = {'time': t, 'x': xs, 'prediction': [16.7 * x for x in xs], 'id': [f'{rng.getrandbits(128):032x}' for _ in xs],
+                   'run_id': '1795426107027890', 'latency_ms': 0.4}; n += 10
         else:
             x = rng.uniform(-3, 4)
-            rec = {'time': t, 'x': x, 'prediction': 16.7 * x, 'run_id': '1795426107027890', 'latency_ms': 0.2}; n += 1
+            rec = {'time': t, 'x': x, 'prediction': 16.7 * x, 'id': f'{rng.getrandbits(128):032x}', 'run_id': '1795426107027890',
+                   'latency_ms': 0.2}; n += 1
         lines.append(json.dumps(rec, separators=(',', ':')))
     for i in range(0, len(lines), 100_000): lines.insert(i, '{"time": "2026-01-05T1')  # cut short
     path, per_file = folder/'predictions.jsonl', -(-len(lines) // files)

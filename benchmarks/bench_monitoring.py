@@ -46,7 +46,8 @@ def _inputs(case: str):
     "The data for `case`, and the call to time"
     import numpy as np
     import pandas as pd
-    from regression_course.monitoring import drift_report, live_metrics, simulate_traffic, usage_report
+    from regression_course.monitoring import drift_report, live_metrics, usage_report
+    from regression_course.monitoring_lab import simulate_traffic
     rng = np.random.default_rng(0)
     if case == 'imports only': return lambda: None
     if case.startswith('drift_report'):

@@ -8,8 +8,7 @@ __all__ = ['GENERATOR_SETTINGS', 'CourseData', 'make_course_dataset', 'write_dat
            'plot_dataset']
 
 # %% ../nbs/00_data.ipynb #f45e1ab3
-import json
-import math
+import json, math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
@@ -36,22 +35,14 @@ def make_course_dataset(**overrides) -> CourseData:
     return CourseData(X, y, float(np.ravel(coef)[0]))
 
 # %% ../nbs/00_data.ipynb #513ca11c
-def write_dataset(
-    X:np.ndarray, # inputs, shape (n, 1)
-    y:np.ndarray, # targets, shape (n,)
-    path:str|Path, # file to write, one `x<TAB>y` line per row
-) -> Path:
-    "Write rows as `x<TAB>y` lines, each float as its `repr`"
+def write_dataset(X:np.ndarray, y:np.ndarray, path:str|Path) -> Path:
+    "Write `X` (shape (n, 1)) and `y` (shape (n,)) to `path`, one `x<TAB>y` line per row, each float as its `repr`"
     path = Path(path)
-    lines = (f'{x!r}\t{t!r}\n' for x, t in zip(np.ravel(X).tolist(), np.ravel(y).tolist()))
-    path.write_text(''.join(lines))
+    path.write_text(''.join(f'{x!r}\t{t!r}\n' for x, t in zip(np.ravel(X).tolist(), np.ravel(y).tolist())))
     return path
 
-def regenerate_dataset(
-    path:str|Path=DATASET_PATH, # where to write the dataset
-    coef_path:str|Path|None=None, # where to keep the true coefficient (default: beside the dataset)
-) -> float: # the true coefficient
-    "Regenerate the course dataset and record its true coefficient"
+def regenerate_dataset(path:str|Path=DATASET_PATH, coef_path:str|Path|None=None) -> float:
+    "Regenerate the course dataset at `path`; record its true coefficient in `coef_path` (default: beside it) and return it"
     made = make_course_dataset()
     path = write_dataset(made.X, made.y, path)
     coef_path = Path(coef_path or path.with_suffix('.coef.json'))
@@ -108,12 +99,9 @@ def parse_dataset(
         rows = np.array([parse_line(line, number, source) for number, line in enumerate(lines, 1)])
     return Dataset(np.ascontiguousarray(rows[:, :1]), np.ascontiguousarray(rows[:, 1]))
 
-def load_data(
-    path:str|Path=DATASET_PATH, # a text file of `x<TAB>y` lines
-) -> Dataset:
-    "Read a dataset file into `X` of shape (n, 1) and `y` of shape (n,)"
-    path = Path(path)
-    return parse_dataset(path.read_bytes(), source=str(path))
+def load_data(path:str|Path=DATASET_PATH) -> Dataset:
+    "Read a file of `x<TAB>y` lines into `X` of shape (n, 1) and `y` of shape (n,)"
+    return parse_dataset(Path(path).read_bytes(), source=str(path))
 
 # %% ../nbs/00_data.ipynb #c94fea8e
 @dataclass
@@ -133,12 +121,10 @@ class DatasetReport:
         lines = [f'{self.rows} rows; x in [{self.x_range[0]:.4g}, {self.x_range[1]:.4g}], '
                  f'y in [{self.y_range[0]:.4g}, {self.y_range[1]:.4g}]; {self.duplicate_rows} duplicated rows']
         lines += [f'PROBLEM: {p}' for p in self.problems] + [f'warning: {w}' for w in self.warnings]
-        lines.append('passed' if self.passed else 'FAILED')
-        return '\n'.join(lines)
+        return '\n'.join(lines + ['passed' if self.passed else 'FAILED'])
 
 # %% ../nbs/00_data.ipynb #522db3ab
-def _range(a:np.ndarray) -> tuple[float, float]:
-    return (float(np.nanmin(a)), float(np.nanmax(a))) if a.size else (math.nan, math.nan)
+def _range(a:np.ndarray) -> tuple[float, float]: return (float(np.nanmin(a)), float(np.nanmax(a))) if a.size else (math.nan, math.nan)
 
 def check_dataset(
     dataset:Dataset, # the `(X, y)` to check
@@ -177,11 +163,9 @@ def plot_dataset(
 ):
     "Scatter `y` against `x`, with the generating line if `true_coef` is given"
     import matplotlib.pyplot as plt
-    if ax is None: _, ax = plt.subplots(figsize=(6, 4))
-    X, y = dataset
+    (X, y), ax = dataset, ax or plt.subplots(figsize=(6, 4))[1]
     ax.scatter(X[:, 0], y, s=8, alpha=0.5, label='data')
     if true_coef is not None:
-        xs = np.array([X.min(), X.max()])
-        ax.plot(xs, true_coef * xs, 'r--', lw=2, label=f'truth: y = {true_coef:.2f} x')
+        ax.axline((0, 0), slope=true_coef, color='r', ls='--', lw=2, label=f'truth: y = {true_coef:.2f} x')
     ax.set_xlabel('x'); ax.set_ylabel('y'); ax.legend()
     return ax

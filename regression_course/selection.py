@@ -28,10 +28,8 @@ def parse_candidates(
     return names
 
 # %% ../nbs/04b_flow_in_practice.ipynb #df47c126
-def make_estimator(
-    name:str, # a candidate name from `parse_candidates`
-):
-    "A fresh, unfitted scikit-learn estimator for candidate `name`"
+def make_estimator(name:str):
+    "A fresh, unfitted scikit-learn estimator for candidate `name` (a name from `parse_candidates`)"
     from sklearn.linear_model import LinearRegression, Ridge  # here, not at the top: see 04a_flow
     kind, _, arg = name.partition(':')
     return LinearRegression() if kind == 'linear' else Ridge(alpha=float(arg))
@@ -40,8 +38,7 @@ def make_estimator(
 def cross_validated_mse(
     estimator, # an unfitted scikit-learn regressor
     X, y, # the training rows only
-    folds:int=5, # number of folds
-    random_state:int=42, # seed of the shuffle before cutting folds
+    folds:int=5, random_state:int=42, # the number of folds, and the seed of the shuffle before cutting them
 ) -> tuple[float, float]: # mean and standard deviation of the held-out MSE over the folds
     "Mean (and spread) of the mean squared error on held-out folds of the training data"
     from sklearn.model_selection import KFold, cross_val_score
@@ -63,14 +60,12 @@ def plot_candidates(
         ax.errorbar(s['cv_mse'], i, xerr=s['cv_mse_std'], fmt='o', capsize=4,
                     color='tab:green' if s['name'] == chosen else 'tab:gray')
     ax.set_yticks(range(len(candidate_scores)), [s['name'] for s in candidate_scores])
-    ax.set_ylim(len(candidate_scores) - 0.5, -0.5)
-    ax.set_xlabel('cross-validated MSE (lower is better)'); ax.set_title('candidates')
+    ax.set(ylim=(len(candidate_scores) - 0.5, -0.5), xlabel='cross-validated MSE (lower is better)', title='candidates')
     return ax
 
 # %% ../nbs/04b_flow_in_practice.ipynb #b9349f68
 def quality_gate(
-    mse:float, # the chosen model's mean squared error on the test split
-    r2:float, # its R² on the test split
+    mse:float, r2:float, # the chosen model's mean squared error and R² on the test split
     baseline_mse:float, # the MSE of always predicting the training mean, on the same rows
     min_r2:float=0.5, # the lowest acceptable R²
 ) -> dict: # passed, r2, mse, baseline_mse, min_r2, and reasons (why it failed; empty if it passed)
@@ -96,12 +91,10 @@ def gate_card(
     promotion = promotion or promotion_decision(gate, None)
     said = '**passed** the gate' if gate['passed'] else '**failed** the gate: ' + '; '.join(gate['reasons'])
     decided = '**promoted**: it is tagged `deployable`' if promotion['promoted'] else '**not promoted**: it will not be served'
-    fig = Figure(figsize=(9, 3.6))
-    ax1, ax2 = fig.subplots(1, 2, gridspec_kw=dict(width_ratios=[3, 2]))
-    plot_predicted_vs_actual(y_test, y_pred, ax=ax1)
-    ax1.set_title(f"{chosen}: test R2 {gate['r2']:.3f}")
+    fig = Figure(figsize=(9, 3.6), layout='tight')
+    ax1, ax2 = fig.subplots(1, 2, width_ratios=[3, 2])
+    plot_predicted_vs_actual(y_test, y_pred, ax=ax1).set_title(f"{chosen}: test R2 {gate['r2']:.3f}")
     plot_candidates(candidate_scores, chosen, ax=ax2)
-    fig.tight_layout()
     rows = [['this run (challenger)', chosen, gate['mse'], gate['r2']]]
     if promotion['champion_run'] is not None:
         rows.append([f"served run {promotion['champion_run']} (champion)", promotion['champion_candidate'],

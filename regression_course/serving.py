@@ -5,9 +5,10 @@
 # %% auto #0
 __all__ = ['TITLE', 'page', 'add_endpoints', 'create_app']
 
-# %% ../nbs/06_serving.ipynb #f7a50668
+# %% ../nbs/06_serving.ipynb #7bb3ef57
 import json
 import math
+import sqlite3
 import time
 from datetime import datetime, timezone
 from pathlib import Path
@@ -16,19 +17,20 @@ from typing import Callable
 from flask import Flask, Response, render_template, request
 
 from .hostile_requests import add_json_errors, read_body
-from .model_source import RETRY_SECONDS, ModelSource
-from .prediction import (MAX_VALUES, TRAIN_HINT, USAGE, RequestError, decode_json, parse_x,
-                                          predict_values, range_warnings)
+from .feedback import FeedbackStore, PredictionIds
+from .model_source import RETRY_SECONDS, ModelSource, newest_deployable_id
+from .prediction import (FEEDBACK_USAGE, MAX_VALUES, TRAIN_HINT, USAGE, RequestError, decode_json,
+                                          parse_feedback, parse_x, predict_values, range_warnings)
 from .prediction_log import DEFAULT_LOG_PATH, LOG_COLUMNS, PredictionLog, read_prediction_log
 
-# %% ../nbs/06_serving.ipynb #01f799e3
+# %% ../nbs/06_serving.ipynb #3b7e5990
 TITLE = 'Predict y from x'
 
 def page():
     "Step 1: the web page (templates/index.html)"
     return render_template('index.html', title=TITLE)
 
-# %% ../nbs/06_serving.ipynb #9fde1eeb
+# %% ../nbs/06_serving.ipynb #9dc04602
 def _json(data:dict, status:int=200) -> Response:
     "`data` as a JSON response (NaN and infinity are refused: they are not JSON)"
     return Response(json.dumps(data, allow_nan=False), status, mimetype='application/json')
@@ -37,16 +39,18 @@ def add_endpoints(
     app:Flask, # the app to add the routes to
     source:ModelSource, # step 3: the model
     log:PredictionLog, # where answered predictions are recorded
+    ids:PredictionIds, # makes and checks the predictions' ids
+    feedback:FeedbackStore, # where the true y of past predictions goes
     max_values:int=MAX_VALUES, # the most x values in one request
 ):
-    "Step 4: `POST /predict`, and `GET /model` and `GET /health`, which say what is served"
+    "Step 4: `POST /predict`; `GET /model` and `GET /health`, which say what is served; `POST /feedback`"
     def served_model():
-        loaded = source.get()
+        loaded, predict = source.current()  # one pair: a model swapped in meanwhile is used from the next request on
         if loaded is None:
             e = RequestError(source.problem or TRAIN_HINT, 503)
             e.headers = {'Retry-After': str(math.ceil(source.retry_seconds))}  # when asking again is worth it
             raise e
-        return loaded
+        return loaded, predict
 
     @app.post('/predict')
     def predict():
@@ -54,27 +58,38 @@ def add_endpoints(
         if not request.is_json:
             raise RequestError(f'the Content-Type must be application/json, not {request.mimetype or "missing"}: {USAGE}')
         asked = parse_x(decode_json(read_body()), max_values)
-        loaded = served_model()
-        predictions = predict_values(source.predict, asked.values)
+        loaded, predict = served_model()
+        predictions = predict_values(predict, asked.values)
         answer = predictions[0].item() if asked.scalar else predictions.tolist()
-        response = _json({'prediction': answer, 'model': loaded.summary(),
+        id_ = ids.new() if asked.scalar else ids.new(len(predictions))
+        response = _json({'prediction': answer, 'id': id_, 'model': loaded.summary(),
                           'warnings': range_warnings(asked.values, loaded.x_min, loaded.x_max, asked.scalar)})
         x = asked.values[0].item() if asked.scalar else asked.values.tolist()
-        return log.after(response, {'time': datetime.now(timezone.utc).isoformat(), 'x': x, 'prediction': answer,
+        return log.after(response, {'time': datetime.now(timezone.utc).isoformat(), 'x': x, 'prediction': answer, 'id': id_,
                                     'run_id': loaded.run_id, 'latency_ms': round((time.perf_counter() - started) * 1e3, 3)})
 
     @app.get('/model')
     def model_info():
-        loaded = served_model()
+        loaded, _ = served_model()
         return _json({**loaded.summary(), 'mse': loaded.mse, 'candidate': loaded.candidate,
                       'x_min': loaded.x_min, 'x_max': loaded.x_max})
 
     @app.get('/health')
     def health():
-        run_id = served_model().run_id
+        run_id = served_model()[0].run_id
         return _json({'status': 'ok', 'run_id': run_id, **({'note': source.note} if source.note else {})})
 
-# %% ../nbs/06_serving.ipynb #e51cdbe9
+    @app.post('/feedback')
+    def record_feedback():
+        if not request.is_json: raise RequestError(f'the Content-Type must be application/json: {FEEDBACK_USAGE}')
+        id_, y = parse_feedback(decode_json(read_body()))
+        if not ids.issued(id_): raise RequestError(f'unknown prediction id {id_!r}: send an id this server answered with', 404)
+        try: replaced = feedback.record(id_, y)
+        except sqlite3.Error as e: raise RequestError(f'feedback cannot be recorded right now ({e}): retry later', 503)
+        return _json({'id': id_, 'y': y, 'replaced': replaced is not None,
+                      'message': 'recorded' if replaced is None else f'recorded: replaces the earlier y {replaced!r} (the later value wins)'})
+
+# %% ../nbs/06_serving.ipynb #cfaef984
 def _load_run(run:str):
     from regression_course.registry import load_model  # imports metaflow, after `config` set it up
     return load_model(run)
@@ -87,12 +102,14 @@ def create_app(
     max_values:int=MAX_VALUES, # the most x values in one request
     loader:Callable|None=None, # how to find the model (default: `model_source.newest_loadable`)
 ) -> Flask:
-    "The prediction API: a Flask app serving one model, loaded once per process"
+    "The prediction API: a Flask app serving one model, loaded once per process (and the newest deployable one, if not told which)"
     app = Flask('regression_course')                           # step 2: the app
     app.add_url_rule('/', 'page', page)                        # step 1: the page
     if run is not None and loader is None: loader = lambda: _load_run(run)
-    source = ModelSource(model, loader, retry_seconds)         # step 3: the model, loaded once
-    log = PredictionLog(log_path or DEFAULT_LOG_PATH)
-    add_endpoints(app, source, log, max_values)                # step 4: the routes that predict
-    app.extensions['regression_course'] = {'source': source, 'log': log}
+    watch = newest_deployable_id if model is None and loader is None else None  # follow promotions and rollbacks
+    source = ModelSource(model, loader, retry_seconds, watch)  # step 3: the model, loaded once
+    log = PredictionLog(log_path := Path(log_path or DEFAULT_LOG_PATH))
+    ids, feedback = PredictionIds(log_path.parent/'prediction_ids.key'), FeedbackStore(log_path.parent/'feedback.sqlite')
+    add_endpoints(app, source, log, ids, feedback, max_values) # step 4: the routes that predict
+    app.extensions['regression_course'] = {'source': source, 'log': log, 'feedback': feedback}
     return add_json_errors(app)                                # every error as JSON

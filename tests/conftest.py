@@ -48,6 +48,19 @@ def missing_browser() -> str | None:
     return None
 
 
+@contextmanager
+def chromium():
+    "Debian's Chromium through Playwright, closed at the end; missing, it fails the test in CI and skips it elsewhere"
+    if problem := missing_browser():
+        if IN_CI: pytest.fail(f'CI=true and {problem}: the browser tests cannot be skipped in CI')
+        pytest.skip(problem)
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try: yield browser
+        finally: browser.close()
+
+
 def pytest_terminal_summary(terminalreporter):
     "Say, in the summary, that skips fail the run unless they were asked for"
     skipped = terminalreporter.stats.get('skipped', [])

@@ -7,7 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from regression_course.monitoring import drift_report, live_metrics, psi, simulate_traffic, usage_report
+from regression_course.monitoring import drift_report, live_metrics, psi, usage_report
+from regression_course.monitoring_lab import simulate_traffic
 
 REFERENCE = np.random.default_rng(2024).normal(size=800)  # like the course's 800 training x values
 SEEDS = range(10)

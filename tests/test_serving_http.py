@@ -182,6 +182,8 @@ bodies = st.one_of(
     st.binary(max_size=200),
     json_values.map(lambda v: json.dumps(v).encode()),
     st.dictionaries(st.sampled_from(['x', 'y', 'X']), json_values, min_size=1).map(lambda v: json.dumps(v).encode()),
+    st.dictionaries(st.sampled_from(['id', 'y', 'x']), json_values | st.just('0' * 32) | st.text(alphabet='0123456789abcdef', max_size=40),
+                    min_size=1).map(lambda v: json.dumps(v).encode()),  # feedback-like
     st.builds(lambda x: json.dumps({'x': x}).encode(), st.floats() | st.lists(st.floats(), max_size=50)),
     st.builds(lambda tokens: ('{"x": [' + ', '.join(tokens) + ']}').encode(),
               st.lists(st.sampled_from(['NaN', 'Infinity', '-Infinity', '1e999', '1', '-0.0', 'true', 'null', '"1"', '[]']), max_size=5)),
@@ -191,11 +193,12 @@ content_types = st.one_of(
                      'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', '']),
     st.text(alphabet='abcdefghijklmnopqrstuvwxyz/+-.;= ', max_size=40))
 methods = st.sampled_from(['POST', 'POST', 'POST', 'GET', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'])
-paths = st.sampled_from(['/predict', '/predict', '/predict', '/', '/model', '/health', '/predict/', '//predict']) | \
+paths = st.sampled_from(['/predict', '/predict', '/predict', '/feedback', '/feedback', '/', '/model', '/health', '/predict/',
+                         '//predict', '/feedback/']) | \
     st.from_regex(r'\A/[a-z0-9_.~-]{0,12}\Z')
 
 
-@settings(max_examples=200, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=300, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(method=methods, path=paths, body=bodies, content_type=content_types)
 def test_fuzz_never_5xx_always_json(server, method, path, body, content_type):
     status, headers, answer = request(server, method, path, body, {'Content-Type': content_type})
@@ -206,7 +209,8 @@ def test_fuzz_never_5xx_always_json(server, method, path, body, content_type):
         return  # Flask answers OPTIONS itself, with an empty body and the `Allow` header
     assert headers['Content-Type'] == 'application/json'
     data = json.loads(answer)
-    assert ('prediction' in data) if status == 200 and path == '/predict' else True
+    assert ('prediction' in data and 'id' in data) if status == 200 and path == '/predict' else True
+    assert ('replaced' in data) if status == 200 and path == '/feedback' else True
     if status >= 400:
         assert isinstance(data['error'], str) and data['error']
 

@@ -17,7 +17,7 @@ import pytest
 from regression_course import config  # noqa: F401  (before metaflow)
 from regression_course.form_app import READY_ENV
 from regression_course.prediction import for_people
-from conftest import CHROMIUM, CHROMIUM_ARGS, IN_CI, missing_browser, free_port, gunicorn_command, port_open, serving
+from conftest import IN_CI, chromium, missing_browser, free_port, gunicorn_command, port_open, serving
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 README_SCREENSHOT = REPO_ROOT/'nbs'/'images'/'prediction_form.png'
@@ -29,14 +29,8 @@ if (_problem := missing_browser()) and not IN_CI:
 
 @pytest.fixture(scope='module')
 def browser():
-    if problem := missing_browser():
-        if IN_CI: pytest.fail(f'CI=true and {problem}: the browser tests cannot be skipped in CI')
-        pytest.skip(problem)
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with chromium() as browser:
         yield browser
-        browser.close()
 
 
 @pytest.fixture(scope='module')
