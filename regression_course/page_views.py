@@ -11,6 +11,7 @@ import time
 
 from jupyter_server.auth.identity import PasswordIdentityProvider
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
+from traitlets import TraitError
 
 # %% ../nbs/97b_page_views.ipynb #61cf8834
 class XsrfCookieIdentityProvider(PasswordIdentityProvider):
@@ -39,5 +40,11 @@ class HandedOutKernelManager(AsyncMappingKernelManager):
     async def cull_kernel_if_idle(self, kernel_id):
         "Cull as jupyter_server does, but not before `cull_idle_timeout` has passed since this kernel left the pool"
         self._asked.add(kernel_id)
+        if not self._started(kernel_id): return  # shut down earlier in this round, or still starting: nothing to cull
         if time.monotonic() - self._out_since.setdefault(kernel_id, time.monotonic()) > self.cull_idle_timeout:
             await super().cull_kernel_if_idle(kernel_id)
+
+    def _started(self, kernel_id) -> bool:
+        "Whether the kernel is still here and has started (jupyter_server's own check raises on both, logging a traceback)"
+        try: return self._kernels[kernel_id].last_activity is not None
+        except (KeyError, AttributeError, TraitError): return False

@@ -73,15 +73,6 @@ def rss_mb(pids) -> float:
     return total / 1024
 
 
-# jupyter_server's culler takes a list of kernels, then checks them one by one, logging (and otherwise ignoring) what
-# goes wrong: a kernel still starting has no last_activity yet (checked again next round), a kernel shut down meanwhile
-# (by its page, or by this round) is no longer there. Harmless, and common here: a round every second, 20 kernels.
-CULLER_RACE = re.compile(r'ERROR \| The following exception was encountered while checking the idle duration of kernel '
-                         r'(?P<k>[0-9a-f-]{36}): (?:(?!\[Voila\]|\[IPKernelApp\]).)*?'
-                         r"(?:TraitError: The 'last_activity' trait of a \w+ instance expected a datetime, not the NoneType None\."
-                         r"|KeyError: '(?P=k)')\n", re.DOTALL)
-
-
 @pytest.fixture(scope='module')
 def voila(deployable_run, tmp_path_factory):
     "Voila as `make app` runs it (voila.json), culling after TEST_IDLE s; yields (url, process, log) once the preheated kernel is ready"
@@ -93,7 +84,7 @@ def voila(deployable_run, tmp_path_factory):
     with serving(cmd, log, is_ready=lambda: port_open(port) and ready.exists(), env={READY_ENV: str(ready)},
                  timeout=180) as proc:
         yield f'http://127.0.0.1:{port}/', proc, log
-    text = CULLER_RACE.sub('', log.read_text())
+    text = log.read_text()  # HandedOutKernelManager skips kernels gone or still starting, where jupyter_server's check raises
     assert 'Traceback' not in text, text[max(0, text.find('Traceback') - 1500):][:5000]
 
 
