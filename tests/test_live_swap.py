@@ -143,5 +143,6 @@ def test_feedback_contract_over_http(deployable_run, tmp_path):
     feedback = read_feedback(tmp_path/'feedback.sqlite').set_index('id').y.to_dict()
     assert feedback == {one['id']: 23.0, **{i: 1.0 for i in many['id']}}
     logged = [json.loads(line) for line in (tmp_path/'p.jsonl').read_text().splitlines()]
-    assert [r['id'] for r in logged] == [one['id'], many['id']]
+    # the two requests may have gone to different workers, each appending its own line: the file's order is not the requests'
+    assert sorted(json.dumps(r['id']) for r in logged) == sorted(map(json.dumps, [one['id'], many['id']]))
     assert 'Traceback' not in errors.read_text(), errors.read_text()[-3000:]
