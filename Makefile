@@ -88,18 +88,25 @@ nbtest: install
 
 # A skipped test fails the run unless you ask for skips with ALLOW_SKIP=1 (tests/conftest.py); -rs prints why.
 pytest: install browser
-	@$(BIN)/python -m pytest -rs tests
+	@$(BIN)/python -m pytest -rs -n $(WORKERS) --dist loadfile tests
 
 # Every check runs with a private Metaflow datastore and a private temporary folder, both removed at the end:
-# your own .metaflow/ and runs are never read or touched. Then no process started by the checks may be left.
+# your own .metaflow/ and runs are never read or touched. After the quick checks, two chains run side by side (one per
+# core): the notebooks, then the site built from them and its browser checks; and pytest. The first chain's output is
+# shown when both are done. Then no process started by the checks may be left.
 test: install browser
 	@run=$$(mktemp -d "$${TMPDIR:-/tmp}/regression-course-test.XXXXXX") || exit 1; \
 	trap 'rm -rf "$$run"' EXIT; mkdir -p "$$run/tmp" "$$run/datastore"; \
 	export REGRESSION_COURSE_TEST_RUN="$$run" TMPDIR="$$run/tmp" METAFLOW_DATASTORE_SYSROOT_LOCAL="$$run/datastore"; \
 	unset METAFLOW_DATATOOLS_LOCALROOT METAFLOW_CLIENT_CACHE_PATH; \
-	for check in check-clean check-export check-readme nbtest site pytest site-check; do \
-	  start=$$(date +%s); $(MAKE) --no-print-directory -s $$check || exit 1; \
-	  echo "[$$check took $$(( $$(date +%s) - start )) s]"; done; \
+	timed() { local start=$$(date +%s); $(MAKE) --no-print-directory -s $$1 || return 1; echo "[$$1 took $$(( $$(date +%s) - start )) s]"; }; \
+	for check in check-clean check-export check-readme; do timed $$check || exit 1; done; \
+	echo "running the notebooks, the site and its browser checks (output below, when done) beside pytest:"; \
+	{ timed nbtest && timed site && timed site-check; } > "$$run/notebooks.log" 2>&1 & notebooks=$$!; \
+	timed pytest; pytest_status=$$?; wait $$notebooks; notebooks_status=$$?; \
+	cat "$$run/notebooks.log"; \
+	[ $$pytest_status = 0 ] || { echo "FAIL: pytest (above)"; exit 1; }; \
+	[ $$notebooks_status = 0 ] || { echo "FAIL: the notebooks or the site (above)"; exit 1; }; \
 	$(BIN)/python tools/leftovers.py "$$run"
 
 # --- working with the course --------------------------------------------------------------------------
