@@ -62,6 +62,14 @@ class LocalServer:
                 self.conn.close(); self.conn = None
                 if attempt == 2: raise
 
+    def wait_for(self, run_id:str, timeout:float=30) -> float:
+        "Wait until the server answers with the model of `run_id` (it looks for a new one every 2 s); the seconds waited"
+        start = time.perf_counter()
+        while self.ask('GET', '/health')[1].get('run_id') != run_id:
+            if time.perf_counter() - start > timeout: raise TimeoutError(f'run {run_id} not served after {timeout} s')
+            time.sleep(0.2)
+        return time.perf_counter() - start
+
     def stop(self):
         if self.process.poll() is None: self.process.terminate(); self.process.wait(15)
 

@@ -57,6 +57,7 @@ class GuardedWorker(ThreadWorker):
 
     def load_wsgi(self):
         super().load_wsgi()
+        self.log.info('worker %s: app loaded, serving', os.getpid())  # a server is at full strength once every worker says so
         app, reading, local = self.wsgi, self._reading, self._local
         def app_with_deadline(environ, start_response):
             def start(*args):  # the app answers: the request has been read, its deadline no longer applies
@@ -104,6 +105,7 @@ class GuardedWorker(ThreadWorker):
     # 3. a worker with every thread busy leaves new connections to another worker
     def enqueue_req(self, conn):
         self._busy += 1
+        if self._busy >= self.cfg.threads: self.set_accept_enabled(False)  # gunicorn itself asks only when its count of connections changes
         super().enqueue_req(conn)
 
     def finish_request(self, conn, fs):

@@ -27,7 +27,10 @@ def guarded(tmp_path, factory_args='', env=None, ready=(200,)):
     port, log = free_port(), tmp_path/f'gunicorn-{time.time_ns()}.log'
     cmd = [sys.executable, '-m', 'gunicorn', *GUNICORN_OPTIONS, '--bind', f'127.0.0.1:{port}',
            f'regression_course.serving:create_app({factory_args})']
-    with serving(cmd, log, env=env, is_ready=lambda: request(port, 'GET', '/health', timeout=2)[0] in ready):
+    # ready once it answers and both workers have loaded the app: a worker still loading it (seconds, on a busy machine)
+    # leaves every connection to the other, whose threads the slow clients below would then fill alone
+    is_ready = lambda: request(port, 'GET', '/health', timeout=2)[0] in ready and log.read_text().count('app loaded, serving') == 2
+    with serving(cmd, log, env=env, is_ready=is_ready):
         yield port, log
 
 
