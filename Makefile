@@ -153,7 +153,7 @@ docs-test: slides browser site-check
 site: docs slides
 
 site-check: install browser
-	@$(BIN)/python -m pytest -rs tests/check_docs_browser.py
+	@$(BIN)/python -m pytest -rs -n $(WORKERS) tests/check_docs_browser.py
 
 docs-serve: slides
 	@echo "course site: http://127.0.0.1:$(DOCS_PORT)/  slides: http://127.0.0.1:$(DOCS_PORT)/slides/  (Ctrl-C to stop)"
