@@ -92,8 +92,8 @@ pytest: install browser
 
 # Every check runs with a private Metaflow datastore and a private temporary folder, both removed at the end:
 # your own .metaflow/ and runs are never read or touched. After the quick checks, two chains run side by side (one per
-# core): the notebooks, then the site built from them and its browser checks; and pytest. The first chain's output is
-# shown when both are done. Then no process started by the checks may be left.
+# core): the notebooks (the site's JavaScript installing meanwhile), then the site built from them and its browser
+# checks; and pytest. The first chain's output is shown when both are done. Then no process started by the checks may be left.
 test: install browser
 	@run=$$(mktemp -d "$${TMPDIR:-/tmp}/regression-course-test.XXXXXX") || exit 1; \
 	trap 'rm -rf "$$run"' EXIT; mkdir -p "$$run/tmp" "$$run/datastore"; \
@@ -102,7 +102,9 @@ test: install browser
 	timed() { local start=$$(date +%s); $(MAKE) --no-print-directory -s $$1 || return 1; echo "[$$1 took $$(( $$(date +%s) - start )) s]"; }; \
 	for check in check-clean check-export check-readme; do timed $$check || exit 1; done; \
 	echo "running the notebooks, the site and its browser checks (output below, when done) beside pytest:"; \
-	{ timed nbtest && timed site && timed site-check; } > "$$run/notebooks.log" 2>&1 & notebooks=$$!; \
+	{ $(MAKE) --no-print-directory -s node_modules/.package-lock.json > "$$run/npm.log" 2>&1 & npm=$$!; \
+	  timed nbtest && { wait $$npm || { cat "$$run/npm.log"; false; }; } && timed site && timed site-check; \
+	} > "$$run/notebooks.log" 2>&1 & notebooks=$$!; \
 	timed pytest; pytest_status=$$?; wait $$notebooks; notebooks_status=$$?; \
 	cat "$$run/notebooks.log"; \
 	[ $$pytest_status = 0 ] || { echo "FAIL: pytest (above)"; exit 1; }; \
