@@ -14,7 +14,7 @@ Usage: python benchmarks/bench_voila_kernels.py [--views N] [--wait S] [--config
 """
 import sys
 sys.path.insert(0, str(__import__('pathlib').Path(__file__).resolve().parent.parent/'tools'))
-from voila_kernels import kernels  # noqa: E402
+from voila_kernels import kernels, rss_mb  # noqa: E402
 import argparse
 import json
 import os
@@ -42,15 +42,6 @@ CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networki
 # shutdown-on-close refused for want of an _xsrf cookie), 2026-11-23, 2 cores: what was left 2 minutes later
 BEFORE = ('22 kernels (peak 22), 4,819 MB kernel RSS 120 s after the views (2 expected); '
           'of 4 tabs closed, 3 shutdown requests refused (403), 0 kernels freed')
-
-
-def rss_mb(pids) -> float:
-    "Resident memory of these processes, in MB (those gone count 0)"
-    total = 0
-    for pid in pids:
-        try: total += int(re.search(r'VmRSS:\s+(\d+)', Path(f'/proc/{pid}/status').read_text())[1])
-        except (OSError, TypeError): pass
-    return total / 1024
 
 
 def get(url, abandon=False):

@@ -27,7 +27,7 @@ from regression_course import config  # noqa: F401  (before metaflow)
 from regression_course.form_app import READY_ENV
 from regression_course.prediction import for_people
 from conftest import IN_CI, REPO_ROOT, chromium, missing_browser, free_port, port_open, serving
-from voila_kernels import kernels  # noqa: E402  (tools/, on the path from conftest)
+from voila_kernels import kernels, rss_mb  # noqa: E402  (tools/, on the path from conftest)
 
 POOL = 1  # voila.json: VoilaConfiguration.default_pool_size
 FREED_WITHIN = 120  # seconds: the promise for a closed or abandoned page's kernel
@@ -64,15 +64,6 @@ def test_voila_json_keeps_xsrf_checks_on():
 
 
 # --- Voila for real -----------------------------------------------------------------------------------------
-def rss_mb(pids) -> float:
-    "Resident memory of these processes, in MB (those gone count 0)"
-    total = 0
-    for pid in pids:
-        try: total += int(re.search(r'VmRSS:\s+(\d+)', Path(f'/proc/{pid}/status').read_text())[1])
-        except (OSError, TypeError): pass
-    return total / 1024
-
-
 @pytest.fixture(scope='module')
 def voila(deployable_run, tmp_path_factory):
     "Voila as `make app` runs it (voila.json), culling after TEST_IDLE s; yields (url, process, log) once the preheated kernel is ready"

@@ -1,4 +1,4 @@
-"""The kernels a Voila server runs, read from /proc: shared by tests/test_voila_kernels.py and benchmarks/bench_voila_kernels.py."""
+"""The kernels a Voila server runs and their memory, read from /proc: shared by tests/test_voila_kernels.py and benchmarks/bench_voila_kernels.py."""
 import re
 from pathlib import Path
 
@@ -15,3 +15,12 @@ def kernels(voila_pid: int) -> dict[str, int]:
         except (OSError, ValueError):
             continue  # gone meanwhile
     return found
+
+
+def rss_mb(pids) -> float:
+    "Resident memory of these processes, in MB (those gone count 0)"
+    total = 0
+    for pid in pids:
+        try: total += int(re.search(r'VmRSS:\s+(\d+)', Path(f'/proc/{pid}/status').read_text())[1])
+        except (OSError, TypeError): pass
+    return total / 1024
