@@ -8,6 +8,8 @@ PORT ?= 8000
 APP_PORT ?= 8866
 DOCS_PORT ?= 8001
 WORKERS ?= 2
+# nbdev_test's workers; `make test` runs three, as the notebooks spend much of their time waiting on servers they start
+NBTEST_WORKERS ?= $(WORKERS)
 # Threaded workers that keep connections open and cut off slow clients (06_serving, 96b_slow_clients); tests use the same options.
 GUNICORN_OPTIONS ?= --workers $(WORKERS) --worker-class regression_course.slow_clients.GuardedWorker --threads 64 --keep-alive 5 --no-control-socket
 NOTEBOOKS = $(sort $(wildcard nbs/*.ipynb app/*.ipynb))
@@ -82,7 +84,7 @@ check-readme: install
 # nbdev_test, keeping each executed notebook for the course site (tools/nbtest.py): `make docs` then runs nothing again.
 nbtest: install
 	@n=$$(ls nbs/*.ipynb | wc -l); \
-	$(BIN)/python tools/nbtest.py --n_workers $(WORKERS) --do_print \
+	$(BIN)/python tools/nbtest.py --n_workers $(NBTEST_WORKERS) --do_print \
 	  && echo "nbdev_test: $$n notebooks passed, 0 failed" \
 	  || { echo "FAIL: nbdev_test: a notebook failed (see above); open it in 'make lab' and run it top to bottom."; exit 1; }
 
@@ -98,7 +100,7 @@ test: install browser
 	@run=$$(mktemp -d "$${TMPDIR:-/tmp}/regression-course-test.XXXXXX") || exit 1; \
 	trap 'rm -rf "$$run"' EXIT; mkdir -p "$$run/tmp" "$$run/datastore"; \
 	export REGRESSION_COURSE_TEST_RUN="$$run" TMPDIR="$$run/tmp" METAFLOW_DATASTORE_SYSROOT_LOCAL="$$run/datastore"; \
-	unset METAFLOW_DATATOOLS_LOCALROOT METAFLOW_CLIENT_CACHE_PATH; \
+	export NBTEST_WORKERS="$${NBTEST_WORKERS:-3}"; unset METAFLOW_DATATOOLS_LOCALROOT METAFLOW_CLIENT_CACHE_PATH; \
 	timed() { local start=$$(date +%s); $(MAKE) --no-print-directory -s $$1 || return 1; echo "[$$1 took $$(( $$(date +%s) - start )) s]"; }; \
 	for check in check-clean check-export check-readme; do timed $$check || exit 1; done; \
 	echo "running the notebooks, the site and its browser checks (output below, when done) beside pytest:"; \
