@@ -8,9 +8,8 @@ PORT ?= 8000
 APP_PORT ?= 8866
 DOCS_PORT ?= 8001
 WORKERS ?= 2
-# nbdev_test's and pytest's workers; `make test` runs three of each, as both spend much of their time waiting on servers they start
+# nbdev_test's workers; `make test` runs three, as the notebooks spend much of their time waiting on servers they start
 NBTEST_WORKERS ?= $(WORKERS)
-PYTEST_WORKERS ?= $(WORKERS)
 # Threaded workers that keep connections open and cut off slow clients (06_serving, 96b_slow_clients); tests use the same options.
 GUNICORN_OPTIONS ?= --workers $(WORKERS) --worker-class regression_course.slow_clients.GuardedWorker --threads 64 --keep-alive 5 --no-control-socket
 NOTEBOOKS = $(sort $(wildcard nbs/*.ipynb app/*.ipynb))
@@ -91,7 +90,7 @@ nbtest: install
 
 # A skipped test fails the run unless you ask for skips with ALLOW_SKIP=1 (tests/conftest.py); -rs prints why.
 pytest: install browser
-	@$(BIN)/python -m pytest -rs -n $(PYTEST_WORKERS) --dist loadfile tests
+	@$(BIN)/python -m pytest -rs -n $(WORKERS) --dist loadfile tests
 
 # Every check runs with a private Metaflow datastore and a private temporary folder, both removed at the end:
 # your own .metaflow/ and runs are never read or touched. After the quick checks, two chains run side by side (one per
@@ -101,7 +100,7 @@ test: install browser
 	@run=$$(mktemp -d "$${TMPDIR:-/tmp}/regression-course-test.XXXXXX") || exit 1; \
 	trap 'rm -rf "$$run"' EXIT; mkdir -p "$$run/tmp" "$$run/datastore"; \
 	export REGRESSION_COURSE_TEST_RUN="$$run" TMPDIR="$$run/tmp" METAFLOW_DATASTORE_SYSROOT_LOCAL="$$run/datastore"; \
-	export NBTEST_WORKERS="$${NBTEST_WORKERS:-3}" PYTEST_WORKERS="$${PYTEST_WORKERS:-3}"; unset METAFLOW_DATATOOLS_LOCALROOT METAFLOW_CLIENT_CACHE_PATH; \
+	export NBTEST_WORKERS="$${NBTEST_WORKERS:-3}"; unset METAFLOW_DATATOOLS_LOCALROOT METAFLOW_CLIENT_CACHE_PATH; \
 	timed() { local start=$$(date +%s); $(MAKE) --no-print-directory -s $$1 || return 1; echo "[$$1 took $$(( $$(date +%s) - start )) s]"; }; \
 	for check in check-clean check-export check-readme; do timed $$check || exit 1; done; \
 	echo "running the notebooks, the site and its browser checks (output below, when done) beside pytest:"; \
