@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from . import config
-from .data import GENERATOR_SETTINGS, true_coefficient
+from .data import GENERATOR_SETTINGS, true_coefficient, write_dataset
 
 # %% ../nbs/98a_monitoring_lab.ipynb #4bf9b2e7
 def scratch_datastore() -> dict:
@@ -20,9 +20,10 @@ def scratch_datastore() -> dict:
     return {**os.environ, 'METAFLOW_DATASTORE_SYSROOT_LOCAL': str(root), 'METAFLOW_DATATOOLS_LOCALROOT': str(root/'.metaflow'/'data'),
             'METAFLOW_CLIENT_CACHE_PATH': str(root/'.metaflow'/'client_cache')}
 
-def train(env:dict, *options) -> tuple[str, str]:
-    "Run the course flow in the datastore of `env` with `options`; its run id, and what it said about promotion"
+def train(env:dict, *options, rows:pd.DataFrame|None=None) -> tuple[str, str]:
+    "Run the course flow in the datastore of `env` with `options` (and on `rows`' x and y, if given); its run id, and what it said about promotion"
     root = env['METAFLOW_DATASTORE_SYSROOT_LOCAL']
+    if rows is not None: options = (*options, '--dataset', write_dataset(rows[['x']].to_numpy(), rows['y'].to_numpy(), Path(root)/'rows.txt'))
     done = subprocess.run([sys.executable, str(config.FLOW_FILE), '--no-pylint', 'run', '--run-id-file', f'{root}/last_run',
                            *map(str, options)], env=env, cwd=root, capture_output=True, text=True)
     if done.returncode: raise RuntimeError(f'training failed:\n{done.stdout[-1500:]}{done.stderr[-1500:]}')
