@@ -1,5 +1,6 @@
-"""What the benchmarks share: a free local port, and a deployable model (trained if there is none)."""
+"""What the benchmarks share: a free local port, stopping a server, and a deployable model (trained if there is none)."""
 import socket
+import subprocess
 from pathlib import Path
 
 from regression_course import config  # noqa: F401  (before metaflow: the course's datastore and user)
@@ -12,6 +13,13 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(('127.0.0.1', 0))
         return s.getsockname()[1]
+
+
+def stop(proc, grace:float=30) -> None:
+    "Terminate a server process, killing it if it has not stopped within `grace` seconds"
+    proc.terminate()
+    try: proc.wait(grace)
+    except subprocess.TimeoutExpired: proc.kill(); proc.wait()
 
 
 def ensure_model():

@@ -32,7 +32,7 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 from regression_course import config  # before metaflow
-from _common import ensure_model, free_port
+from _common import ensure_model, free_port, stop
 
 HERE = Path(__file__).resolve().parent
 REPO_ROOT = HERE.parent
@@ -59,9 +59,7 @@ def running(cmd, ready_path, port):
                 time.sleep(0.1)
         yield port
     finally:
-        proc.terminate()
-        try: proc.wait(15)
-        except subprocess.TimeoutExpired: proc.kill(); proc.wait()
+        stop(proc, grace=15)
 
 
 # --- load generators ------------------------------------------------------------------------------------

@@ -30,7 +30,7 @@ from pathlib import Path
 
 from regression_course import config  # noqa: F401  (before metaflow)
 from regression_course.form_app import READY_ENV
-from _common import ensure_model, free_port
+from _common import ensure_model, free_port, stop
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
@@ -64,9 +64,7 @@ def voila(options=(), wait_for='ready', give_up=180):
             print(f'voila said:\n{(Path(tmp)/"voila.log").read_text()[-3000:]}')
             raise
         finally:
-            proc.terminate()
-            try: proc.wait(30)
-            except subprocess.TimeoutExpired: proc.kill(); proc.wait()
+            stop(proc)
 
 
 def visit(browser, url, clicks, give_up=60):

@@ -31,7 +31,7 @@ from pathlib import Path
 
 from regression_course import config  # noqa: F401  (before metaflow)
 from regression_course.form_app import READY_ENV
-from _common import REPO_ROOT, ensure_model, free_port
+from _common import REPO_ROOT, ensure_model, free_port, stop
 
 sys.path.insert(0, str(REPO_ROOT/'tools'))
 from browser import find_chromium  # noqa: E402  (tools/browser.py: as `make browser` and the tests find it)
@@ -107,9 +107,9 @@ def main(argv=None):
                 kept_works = [predicts(kept, '1.5')]
                 time.sleep(8)  # the pool refills (fill_delay 5 s, then the kernel starts)
                 record('one tab open, pool refilled')
-                peak, stop = [0], threading.Event()
+                peak, views_done = [0], threading.Event()
                 def watch():
-                    while not stop.is_set(): peak[0] = max(peak[0], len(kernels(voila.pid))); stop.wait(0.25)
+                    while not views_done.is_set(): peak[0] = max(peak[0], len(kernels(voila.pid))); views_done.wait(0.25)
                 watcher = threading.Thread(target=watch, daemon=True); watcher.start()
                 n_tabs, n_imgs = max(1, args.views // 4), min(5, args.views - max(1, args.views // 4))
                 n_gets = args.views - n_tabs - n_imgs
@@ -135,7 +135,7 @@ def main(argv=None):
                 while time.monotonic() - done < args.wait:
                     if settled is None and len(kernels(voila.pid)) <= 2: settled = time.monotonic() - done
                     time.sleep(1)
-                stop.set(); watcher.join()
+                views_done.set(); watcher.join()
                 record(f'{args.wait:g} s after the views')
                 kept_works.append(predicts(kept, '-0.25'))
                 browser.close()
@@ -144,9 +144,7 @@ def main(argv=None):
             print(f'voila said:\n{(Path(tmp)/"voila.log").read_text()[-3000:]}')
             raise
         finally:
-            voila.terminate()
-            try: voila.wait(30)
-            except subprocess.TimeoutExpired: voila.kill(); voila.wait()
+            stop(voila)
     print(f'\n| moment | kernels | kernel RSS | Voila server RSS |\n|---|---|---|---|')
     for moment, n, rss, server in rows: print(f'| {moment} | {n} | {rss:,.0f} MB | {server:,.0f} MB |')
     print(f'\npeak during the views: {peak[0]} kernels; down to pool + open page (2) '
