@@ -6,6 +6,7 @@
 __all__ = ['XsrfCookieIdentityProvider', 'HandedOutKernelManager']
 
 # %% ../nbs/97b_page_views.ipynb #394a3804
+import asyncio
 import inspect
 import time
 
@@ -29,18 +30,19 @@ class HandedOutKernelManager(AsyncMappingKernelManager):
     "jupyter_server's kernel manager, except that a kernel counts as idle only from when it left Voila's pool"
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        self._out_since, self._asked = {}, set()  # kernel id: when the culler first met it outside the pool
+        self._out_since = {}  # kernel id: when the culler first met it outside the pool
 
     async def cull_kernels(self):
-        "A culler round; forget the kernels it was not asked about (in the pool, or gone)"
-        self._asked = set()
-        await super().cull_kernels()
-        for kid in self._out_since.keys() - self._asked: del self._out_since[kid]
+        "A culler round: forget the kernels now waiting in the pool, check every kernel at once, forget the ones gone"
+        for kid in self._out_since.keys() & self._pooled(): del self._out_since[kid]
+        ids = list(self._kernels)
+        for kid, failed in zip(ids, await asyncio.gather(*map(self.cull_kernel_if_idle, ids), return_exceptions=True)):
+            if isinstance(failed, BaseException): self.log.error('culling kernel %s failed', kid, exc_info=failed)
+        for kid in self._out_since.keys() - self._kernels.keys(): del self._out_since[kid]
 
     async def cull_kernel_if_idle(self, kernel_id):
         "Cull as jupyter_server does, but not before `cull_idle_timeout` has passed since this kernel left the pool"
-        self._asked.add(kernel_id)
-        if not self._started(kernel_id): return  # shut down earlier in this round, or still starting: nothing to cull
+        if not self._started(kernel_id): return  # shut down meanwhile, or still starting: nothing to cull
         if time.monotonic() - self._out_since.setdefault(kernel_id, time.monotonic()) > self.cull_idle_timeout:
             await super().cull_kernel_if_idle(kernel_id)
 
@@ -48,3 +50,8 @@ class HandedOutKernelManager(AsyncMappingKernelManager):
         "Whether the kernel is still here and has started (jupyter_server's own check raises on both, logging a traceback)"
         try: return self._kernels[kernel_id].last_activity is not None
         except (KeyError, AttributeError, TraitError): return False
+
+    def _pooled(self) -> set[str]:
+        "Kernels waiting in Voila's pool, notebook run (the pool is Voila's `_pools`, kept by the subclass it builds on ours)"
+        return {f.result().get('kernel_id') for pool in getattr(self, '_pools', {}).values() for f in pool
+                if f.done() and not f.cancelled() and f.exception() is None}
