@@ -6,8 +6,10 @@ the wall-clock total and the processor time of everything it started are reporte
 
 Where the processor time goes: while `make test` runs, every process on the machine is looked at four times a
 second (/proc), and its processor time is put down to what it is: a Metaflow task, a Voila kernel, Chromium, ...
-A process that lives less than a quarter of a second may be missed; what the look-ups miss is reported as
-`unattributed` (the total comes from the operating system and is exact).
+The total comes from the operating system and is exact; the split is close, not exact: a process that lives
+less than a quarter of a second may be missed, and one the operating system does not count for `make test` (an
+orphan, such as a browser helper that outlived its parent) is seen all the same. The difference is reported as
+`not split` (negative when the second kind outweighs the first).
 
 Goals (reported, never asserted): under 3 minutes (issue 7) and under 4 minutes (issue 8) on 2 cores.
 Baseline: 463 s (7 min 43 s) before the checks ran side by side (commit d030324, the same checks one after another).
@@ -102,7 +104,7 @@ def main() -> dict:
         by_component = watch.stop()
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     by_component.pop('other', None)
-    by_component['unattributed (other processes, and those too short-lived to be seen)'] = round(cpu - sum(by_component.values()), 1)
+    by_component['not split'] = round(cpu - sum(by_component.values()), 1)
     checks = {name: int(s) for name, s in re.findall(r'^\[(\S+) took (\d+) s\]$', done.stdout, re.M)}
     result = {'passed': done.returncode == 0, 'wall_seconds': round(wall, 1), 'cpu_seconds': round(cpu, 1),
               'cpu_floor_on_2_cores': round(cpu / 2, 1), 'checks_seconds': checks, 'cpu_seconds_by_component': by_component,
