@@ -88,9 +88,9 @@ nbtest: install
 	  && echo "nbdev_test: $$n notebooks passed, 0 failed" \
 	  || { echo "FAIL: nbdev_test: a notebook failed (see above); open it in 'make lab' and run it top to bottom."; exit 1; }
 
-# A skipped test fails the run unless you ask for skips with ALLOW_SKIP=1 (tests/conftest.py); -rs prints why.
+# A skipped test fails the run unless you ask for skips with ALLOW_SKIP=1 (tests/conftest.py); -rfEs lists what failed and why skipped.
 pytest: install browser
-	@$(BIN)/python -m pytest -rs -n $(WORKERS) --dist loadfile tests
+	@$(BIN)/python -m pytest -rfEs -n $(WORKERS) --dist loadfile tests
 
 # Every check runs with a private Metaflow datastore and a private temporary folder, both removed at the end:
 # your own .metaflow/ and runs are never read or touched. After the quick checks, two chains run side by side (one per
@@ -157,7 +157,7 @@ docs-test: slides browser site-check
 site: docs slides
 
 site-check: install browser
-	@$(BIN)/python -m pytest -rs -n $(WORKERS) tests/check_docs_browser.py
+	@$(BIN)/python -m pytest -rfEs -n $(WORKERS) tests/check_docs_browser.py
 
 docs-serve: slides
 	@echo "course site: http://127.0.0.1:$(DOCS_PORT)/  slides: http://127.0.0.1:$(DOCS_PORT)/slides/  (Ctrl-C to stop)"
