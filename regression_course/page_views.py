@@ -12,6 +12,7 @@ import time
 
 from jupyter_server.auth.identity import PasswordIdentityProvider
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
+from tornado import web
 from traitlets import TraitError
 
 # %% ../nbs/97b_page_views.ipynb #61cf8834
@@ -45,6 +46,11 @@ class HandedOutKernelManager(AsyncMappingKernelManager):
         if not self._started(kernel_id): return  # shut down meanwhile, or still starting: nothing to cull
         if time.monotonic() - self._out_since.setdefault(kernel_id, time.monotonic()) > self.cull_idle_timeout:
             await super().cull_kernel_if_idle(kernel_id)
+
+    def kernel_model(self, kernel_id):
+        "What the server says about a kernel (`api/kernels/<id>`); about one still starting: not there yet (404), not a 500"
+        if kernel_id in self._kernels and not self._started(kernel_id): raise web.HTTPError(404, f'Kernel still starting: {kernel_id}')
+        return super().kernel_model(kernel_id)
 
     def _started(self, kernel_id) -> bool:
         "Whether the kernel is still here and has started (jupyter_server's own check raises on both, logging a traceback)"

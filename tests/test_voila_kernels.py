@@ -32,8 +32,8 @@ from voila_kernels import kernels, rss_mb  # noqa: E402  (tools/, on the path fr
 POOL = 1  # voila.json: VoilaConfiguration.default_pool_size
 FREED_WITHIN = 120  # seconds: the promise for a closed or abandoned page's kernel
 TEST_IDLE, TEST_INTERVAL = 6, 1  # the culling this test's server does (voila.json's, scaled down for speed)
-# Seconds a culled kernel may take beyond the cull timeout and interval to be gone: jupyter_server shuts the idle
-# kernels of a round down one after the other, each waiting for its process to exit (~0.5 s each here, more on busy cores)
+# Seconds a culled kernel may take beyond the cull timeout and interval to be gone: its process must exit, and 20 kernels
+# culled in one round exit together (HandedOutKernelManager shuts them down at once), slower on busy cores
 SLACK = 20
 PAGE_VIEWS = 'regression_course.page_views'  # the identity provider and the kernel manager voila.json names (97b)
 
@@ -165,7 +165,7 @@ class Watcher(Thread):
     "Notes every kernel of the server that comes and goes: how many at once and their memory, each one's last activity, when it went"
     def __init__(self, url, voila_pid):
         super().__init__(daemon=True)
-        self.url, self.voila_pid, self.stopping = url, voila_pid, Event()
+        self.url, self.voila_pid, self.stopping, self.asking = url, voila_pid, Event(), ThreadPoolExecutor(24)
         self.seen, self.counts, self.rss, self.last_activity, self.gone_at = kernels(voila_pid), [], [], {}, {}
         self.start()
 
@@ -175,15 +175,15 @@ class Watcher(Thread):
             now, when = kernels(self.voila_pid), datetime.now(timezone.utc)
             self.seen.update(now); self.counts.append(len(now)); self.rss.append(rss_mb(now.values()))
             for kid in self.seen.keys() - now.keys(): self.gone_at.setdefault(kid, when)
-            if rounds % 4 == 0:  # once a second: what the server says about each kernel's activity
-                for kid in now:
-                    if model := kernel_model(self.url, kid):
+            if rounds % 4 == 0:  # once a second: what the server says about each kernel's activity, asked all at once
+                for kid, model in zip(now, self.asking.map(lambda kid: kernel_model(self.url, kid), now)):  # (a busy
+                    if model:  # server answers slowly, and kernels asked one by one could come and go unseen)
                         self.last_activity[kid] = datetime.fromisoformat(model['last_activity'].replace('Z', '+00:00'))
             rounds += 1
             self.stopping.wait(0.25)
 
     def stop(self):
-        self.stopping.set(); self.join()
+        self.stopping.set(); self.join(); self.asking.shutdown()
 
 
 def test_twenty_page_views_leave_only_the_pool_and_the_open_page(voila, browser, kept, model):
