@@ -1,11 +1,14 @@
-"""What the benchmarks share: a free local port, stopping a server, and a deployable model (trained if there is none)."""
+"""What the benchmarks share: a free local port, the voila command, stopping a server, and a deployable model (trained if there is none)."""
+import shutil
 import socket
 import subprocess
+import sys
 from pathlib import Path
 
 from regression_course import config  # noqa: F401  (before metaflow: the course's datastore and user)
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+VOILA = shutil.which('voila', path=str(Path(sys.executable).parent)) or 'voila'  # this environment's, as `make app` runs it
 
 
 def free_port() -> int:

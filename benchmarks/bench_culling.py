@@ -21,7 +21,9 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from _common import REPO_ROOT, free_port, stop
+import nbformat
+
+from _common import REPO_ROOT, VOILA, free_port, stop
 
 MANAGERS = {'HandedOutKernelManager (all at once)': 'regression_course.page_views.HandedOutKernelManager',
             "jupyter_server's (one after the other)": 'jupyter_server.services.kernels.kernelmanager.AsyncMappingKernelManager'}
@@ -36,7 +38,7 @@ def measure(manager: str, views: int, folder: Path) -> dict:
     port = free_port()
     url = f'http://127.0.0.1:{port}/'
     with open(folder/'voila.log', 'wb') as log:
-        proc = subprocess.Popen([str(Path(sys.executable).parent/'voila'), 'page.ipynb', '--no-browser', f'--port={port}',
+        proc = subprocess.Popen([VOILA, 'page.ipynb', '--no-browser', f'--port={port}',
                                  '--Voila.ip=127.0.0.1'], cwd=folder, stdout=log, stderr=subprocess.STDOUT)
     try:
         while not kernels(proc.pid): time.sleep(0.1)  # the pool's kernel
@@ -63,11 +65,9 @@ def main():
     for name, manager in MANAGERS.items():
         with tempfile.TemporaryDirectory() as tmp:
             folder = Path(tmp)
-            page = {'cells': [{'cell_type': 'code', 'execution_count': None, 'id': 'a', 'metadata': {}, 'outputs': [],
-                               'source': "print('a page')"}],
-                    'metadata': {'kernelspec': {'name': 'python3', 'display_name': 'python3', 'language': 'python'}},
-                    'nbformat': 4, 'nbformat_minor': 5}
-            (folder/'page.ipynb').write_text(json.dumps(page))
+            page = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print('a page')")],
+                                            metadata={'kernelspec': {'name': 'python3', 'display_name': 'python3', 'language': 'python'}})
+            nbformat.write(page, folder/'page.ipynb')
             results[name] = measure(manager, args.views, folder)
             print(name, results[name], flush=True)
     return results

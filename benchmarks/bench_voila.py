@@ -18,7 +18,6 @@ Usage: python benchmarks/bench_voila.py [--starts N] [--visits N]
 import argparse
 import os
 import re
-import shutil
 import socket
 import statistics
 import subprocess
@@ -30,7 +29,7 @@ from pathlib import Path
 
 from regression_course import config  # noqa: F401  (before metaflow)
 from regression_course.form_app import READY_ENV
-from _common import ensure_model, free_port, stop
+from _common import VOILA, ensure_model, free_port, stop
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
@@ -44,10 +43,9 @@ BEFORE = {'start': '5.11 s', 'first': '5.11 s', 'later': '2.26 s', 'per visit': 
 def voila(options=(), wait_for='ready', give_up=180):
     "Voila serving the app as `make app` does; yields its URL and start time once the port is open (`port`) or the app is ready (`ready`)"
     port, started = free_port(), time.perf_counter()
-    voila_bin = shutil.which('voila', path=str(Path(sys.executable).parent)) or 'voila'
     with tempfile.TemporaryDirectory() as tmp, open(Path(tmp)/'voila.log', 'wb') as log:
         ready = Path(tmp)/'ready'
-        proc = subprocess.Popen([voila_bin, 'app/prediction_form.ipynb', '--no-browser', f'--port={port}',
+        proc = subprocess.Popen([VOILA, 'app/prediction_form.ipynb', '--no-browser', f'--port={port}',
                                  '--Voila.ip=127.0.0.1', *options], cwd=REPO_ROOT, stdout=log, stderr=log,
                                 env={**os.environ, READY_ENV: str(ready)})
         try:

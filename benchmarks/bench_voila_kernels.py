@@ -31,7 +31,7 @@ from pathlib import Path
 
 from regression_course import config  # noqa: F401  (before metaflow)
 from regression_course.form_app import READY_ENV
-from _common import REPO_ROOT, ensure_model, free_port, stop
+from _common import REPO_ROOT, VOILA, ensure_model, free_port, stop
 
 sys.path.insert(0, str(REPO_ROOT/'tools'))
 from browser import find_chromium  # noqa: E402  (tools/browser.py: as `make browser` and the tests find it)
@@ -76,14 +76,14 @@ def main(argv=None):
     cull = json.loads(settings.read_text())['MappingKernelManager']
     print(f'model: run {model.run_id}; {os.cpu_count()} cores; load average before: {os.getloadavg()[0]:.2f}; '
           f'voila.json culling: {cull}')
-    port, voila_bin = free_port(), shutil.which('voila', path=str(Path(sys.executable).parent)) or 'voila'
+    port = free_port()
     url = f'http://127.0.0.1:{port}/'
     with tempfile.TemporaryDirectory() as tmp, open(Path(tmp)/'voila.log', 'wb') as log:
         ready, options = Path(tmp)/'ready', []
         if args.config:
             (Path(tmp)/'config').mkdir(); shutil.copy(args.config, Path(tmp)/'config'/'voila.json')
             options = [f"--Voila.config_file_paths={Path(tmp)/'config'}"]
-        voila = subprocess.Popen([voila_bin, 'app/prediction_form.ipynb', '--no-browser', f'--port={port}',
+        voila = subprocess.Popen([VOILA, 'app/prediction_form.ipynb', '--no-browser', f'--port={port}',
                                   '--Voila.ip=127.0.0.1', *options], cwd=REPO_ROOT, stdout=log, stderr=log,
                                  env={**os.environ, READY_ENV: str(ready)})
         rows = []
