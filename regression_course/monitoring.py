@@ -14,6 +14,15 @@ from scipy.stats import ks_2samp
 
 
 # %% ../nbs/08_monitoring.ipynb #1cfe546b
+def _bin_shares(
+    values:np.ndarray, # the values to count
+    edges:np.ndarray, # the bins' inner edges, in increasing order
+    floor:float, # the smallest share a bin may have
+) -> np.ndarray:
+    "The share of `values` in each bin: below the first edge, between edges, above the last"
+    counts = np.bincount(np.searchsorted(edges, values, side='right'), minlength=len(edges) + 1)
+    return np.maximum(counts / len(values), floor)
+
 def psi(
     reference:np.ndarray, # the values the model learned from
     live:np.ndarray, # the values it is asked about now
@@ -21,9 +30,10 @@ def psi(
     floor:float=1e-4, # smallest share a bin may have (an empty bin would give log(0))
 ) -> float:
     "Population stability index of `live` against `reference`, on the reference's quantile bins"
-    edges = np.unique(np.quantile(reference, np.linspace(0, 1, bins + 1)[1:-1]))
-    p, q = (np.maximum(np.bincount(np.searchsorted(edges, a, side='right'), minlength=len(edges) + 1) / len(a), floor)
-            for a in (reference, live))
+    inner = np.linspace(0, 1, bins + 1)[1:-1]  # 0.1, 0.2, ..., 0.9 for 10 bins
+    edges = np.unique(np.quantile(reference, inner))  # equal edges (a discrete reference) merge
+    p = _bin_shares(reference, edges, floor)
+    q = _bin_shares(live, edges, floor)
     return float(np.sum((q - p) * np.log(q / p)))
 
 # %% ../nbs/08_monitoring.ipynb #ed8a7748
@@ -34,41 +44,58 @@ class DriftReport:
     drifted: bool|None  # None when there is not enough data to say
     n_live: int  # finite live values compared
     ks_stat: float  # KS D: the largest gap between the two cumulative distributions (0 to 1)
-    ks_pvalue: float  # the chance of a gap this large if both samples came from one distribution
+    ks_pvalue: float  # the chance of a gap at least this large if both came from one distribution
     psi: float  # population stability index (0: the same share in every bin)
     mean_shift: float  # (live mean - reference mean) / reference std
     std_ratio: float  # live std / reference std
     summary: str  # all of the above, in words
-    def __str__(self): return self.summary
+
+    def __str__(self):
+        return self.summary
 
 # %% ../nbs/08_monitoring.ipynb #80f9d0de
 def drift_report(
     reference, # x values the model was trained on (any shape: flattened)
     live, # x values it was asked about (non-finite values are dropped)
-    psi_threshold:float=0.2, # PSI rule of thumb: < 0.1 stable, 0.1-0.2 moderate, > 0.2 significant shift
-    ks_alpha:float=0.01, # KS p-value below which a gap is unlikely to be chance (1 false alarm in 100 checks)
+    psi_threshold:float=0.2, # PSI alarm (rules of thumb: 0.1 stable, 0.2 or 0.25 significant)
+    ks_alpha:float=0.01, # KS p-value below which a gap is unlikely to be chance (1 in 100)
     min_ks_stat:float=0.1, # KS D that counts as large (when PSI is below its threshold)
-    min_live:int=100, # fewer live values: no verdict (PSI from chance alone is about 0.1 at 100 values)
+    min_live:int=100, # fewer live values: no verdict (PSI from chance alone is about 0.1 at 100)
     bins:int=10, # PSI bins, at the reference's quantiles
 ) -> DriftReport:
-    "Compare live x with training x; `drifted` when the gap is both significant (KS) and large (PSI or KS D)"
-    ref, live = (np.asarray(a, dtype=float).ravel() for a in (reference, live))
+    "Compare live x with training x: drift when the gap is significant (KS) and large (PSI or D)"
+    ref = np.asarray(reference, dtype=float).ravel()
+    live = np.asarray(live, dtype=float).ravel()
     ref, live = ref[np.isfinite(ref)], live[np.isfinite(live)]
-    if len(ref) < 2: raise ValueError(f'the reference has {len(ref)} finite value(s): it needs at least 2 (the training x)')
+    if len(ref) < 2:
+        raise ValueError(f'the reference has {len(ref)} finite value(s): '
+                         'it needs at least 2 (the training x)')
     mu, sd, n = ref.mean(), ref.std(), len(live)
-    mean_shift, std_ratio = (float((live.mean() - mu) / sd), float(live.std() / sd)) if n else (math.nan, math.nan)
+    mean_shift = float((live.mean() - mu) / sd) if n else math.nan
+    std_ratio = float(live.std() / sd) if n else math.nan
     if n < min_live:
-        return DriftReport('not enough data', None, n, math.nan, math.nan, math.nan, mean_shift, std_ratio,
-                           f'Only {n} live x value(s): at least {min_live} are needed to tell drift from chance. '
-                           'Not enough data: no verdict yet.')
+        summary = (f'Only {n} live x value(s): at least {min_live} are needed to tell drift from '
+                   'chance. Not enough data: no verdict yet.')
+        return DriftReport('not enough data', None, n, math.nan, math.nan, math.nan,
+                           mean_shift, std_ratio, summary)
     ks, value = ks_2samp(ref, live), psi(ref, live, bins)
-    drifted = bool(ks.pvalue < ks_alpha and (value >= psi_threshold or ks.statistic >= min_ks_stat))
-    size = 'significant' if value >= psi_threshold else 'moderate' if value >= psi_threshold / 2 else 'small'
-    summary = (f'{n:,} live x against {len(ref):,} training x: the mean moved by {mean_shift:+.2f} training std and the '
-               f'spread is {std_ratio:.2f} times the training spread. PSI is {value:.3f}, a {size} shift (alarm at {psi_threshold}); '
-               f'KS finds a largest gap D = {ks.statistic:.3f} (alarm at {min_ks_stat}) with p = {ks.pvalue:.2g} (alarm below {ks_alpha}). '
-               + ('Drift: the model is being asked about inputs unlike those it learned from.' if drifted else
-                  'No drift: the inputs look like the training data.'))
+    large = value >= psi_threshold or ks.statistic >= min_ks_stat
+    drifted = bool(ks.pvalue < ks_alpha and large)
+    if value >= psi_threshold:
+        size = 'significant'
+    elif value >= psi_threshold / 2:
+        size = 'moderate'
+    else:
+        size = 'small'
+    summary = (f'{n:,} live x against {len(ref):,} training x: the mean moved by {mean_shift:+.2f} '
+               f'training std and the spread is {std_ratio:.2f} times the training spread. '
+               f'PSI is {value:.3f}, a {size} shift (alarm at {psi_threshold}); '
+               f'KS finds a largest gap D = {ks.statistic:.3f} (alarm at {min_ks_stat}) '
+               f'with p = {ks.pvalue:.2g} (alarm below {ks_alpha}). ')
+    if drifted:
+        summary += 'Drift: the model is being asked about inputs unlike those it learned from.'
+    else:
+        summary += 'No drift: the inputs look like the training data.'
     return DriftReport('drift' if drifted else 'no drift', drifted, n, float(ks.statistic),
                        float(ks.pvalue), value, mean_shift, std_ratio, summary)
 
@@ -85,42 +112,60 @@ class UsageReport:
     models: pd.Series  # values answered by each run_id
     errors: int|None  # failed requests, or None when the log does not record them
     summary: str
-    def __str__(self): return self.summary
+
+    def __str__(self):
+        return self.summary
 
 # %% ../nbs/08_monitoring.ipynb #865e9896
 def usage_report(
-    log:pd.DataFrame, # one row per predicted value: time (UTC), x, prediction, run_id, latency_ms, request
+    log:pd.DataFrame, # a row per value: time (UTC), x, prediction, run_id, latency_ms, request
     x_range:tuple[float, float], # the model's training range (x_min, x_max)
-    freq:str|None=None, # time bucket ('min', 'h', 'D'); default: from the log's span (<= 3 h: min, <= 7 days: h)
+    freq:str|None=None, # 'min', 'h' or 'D'; default: by the log's span (<= 3 h: min, <= 7 days: h)
 ) -> UsageReport:
-    "Requests over time, batch sizes, share of x outside the training range, latency, models and errors (if logged)"
-    if log.empty: raise ValueError('the prediction log is empty: no requests yet')
-    firsts, sizes = log.groupby('request', sort=False).head(1), log['request'].value_counts()  # firsts: a row per request
+    "Requests over time, batch sizes, x outside the training range, latency, models, errors"
+    if log.empty:
+        raise ValueError('the prediction log is empty: no requests yet')
+    firsts = log.groupby('request', sort=False).head(1)  # a row per request
+    sizes = log['request'].value_counts()  # values per request
     span = (log['time'].max() - log['time'].min()) / pd.Timedelta(hours=1)
     freq = freq or ('min' if span <= 3 else 'h' if span <= 24 * 7 else 'D')
-    per_period = pd.Series(1, index=pd.DatetimeIndex(firsts['time'])).resample(freq).size().rename('requests')
-    outside = float(((log['x'] < x_range[0]) | (log['x'] > x_range[1])).mean())
+    per_period = pd.Series(1, index=pd.DatetimeIndex(firsts['time'])).resample(freq).size()
+    per_period = per_period.rename('requests')
+    lo, hi = x_range
+    outside = float(((log['x'] < lo) | (log['x'] > hi)).mean())
     lat = firsts['latency_ms'].quantile([0.5, 0.95]).to_numpy()
     errors = int(log['error'].notna().sum()) if 'error' in log else None
-    summary = (f'{len(firsts):,} requests for {len(log):,} values from {log.time.min():%Y-%m-%d %H:%M} to '
-               f'{log.time.max():%Y-%m-%d %H:%M} UTC, {per_period.mean():.1f} per {freq} (busiest: {per_period.max()}). '
-               f'{(sizes == 1).mean():.0%} of requests ask for one value; the largest batch has {sizes.max()}. '
-               f'{outside:.1%} of x values are outside the training range [{x_range[0]:.2f}, {x_range[1]:.2f}]. '
-               f'Latency: median {lat[0]:.1f} ms, 95% under {lat[1]:.1f} ms. ' + (f'{errors} failed request(s).' if errors is not None
-               else 'Errors: not in this log (it records answered requests only: see the server\'s access log).'))
-    return UsageReport(len(firsts), len(log), per_period, sizes.value_counts().sort_index().rename('requests'), outside,
-                       {'median': float(lat[0]), 'p95': float(lat[1])}, log['run_id'].value_counts(), errors, summary)
+    if errors is None:
+        errors_said = ("Errors: not in this log (it records answered requests only: "
+                       "see the server's access log).")
+    else:
+        errors_said = f'{errors} failed request(s).'
+    summary = (f'{len(firsts):,} requests for {len(log):,} values '
+               f'from {log.time.min():%Y-%m-%d %H:%M} '
+               f'to {log.time.max():%Y-%m-%d %H:%M} UTC, {per_period.mean():.1f} per {freq} '
+               f'(busiest: {per_period.max()}). {(sizes == 1).mean():.0%} of requests ask for one '
+               f'value; the largest batch has {sizes.max()}. {outside:.1%} of x values are outside '
+               f'the training range [{lo:.2f}, {hi:.2f}]. '
+               f'Latency: median {lat[0]:.1f} ms, 95% under {lat[1]:.1f} ms. {errors_said}')
+    batch_sizes = sizes.value_counts().sort_index().rename('requests')
+    latency = {'median': float(lat[0]), 'p95': float(lat[1])}
+    return UsageReport(len(firsts), len(log), per_period, batch_sizes, outside, latency,
+                       log['run_id'].value_counts(), errors, summary)
 
 # %% ../nbs/08_monitoring.ipynb #ad9b4501
 @dataclass
 class LiveMetrics:
     "How well the model predicts now, from feedback on its past predictions"
-    verdict: str  # 'worse than at training', 'as at training', 'measured' (no test figures given) or 'not enough data'
+    # verdict: 'worse than at training', 'as at training', 'measured' (no test figures given)
+    # or 'not enough data'
+    verdict: str
     n: int  # predictions with feedback
     mse: float|None  # mean squared error on those (None: not enough data)
-    r2: float|None  # R2 on those
+    r2: float|None  # R2 on those (below 0: worse than predicting their own mean)
     summary: str
-    def __str__(self): return self.summary
+
+    def __str__(self):
+        return self.summary
 
 # %% ../nbs/08_monitoring.ipynb #23bd2cf0
 def live_metrics(
@@ -128,21 +173,33 @@ def live_metrics(
     feedback:pd.DataFrame, # columns id, y (and time: for an id sent twice, the later record wins)
     test_mse:float|None=None, # the model's test MSE at training, to compare with
     test_r2:float|None=None, # its test R2
-    test_n:int|None=None, # the test rows behind `test_mse`: its own uncertainty widens the margin below
-    min_pairs:int=50, # fewer pairs: no figures (an MSE from n pairs is uncertain by about sqrt(2/n): 20% at 50)
-    tolerance:float=0.2, # worse: live MSE above test MSE by more than this share, and by more than 3 x sqrt(2/n + 2/test_n)
+    test_n:int|None=None, # the test rows behind `test_mse`: their own uncertainty widens the margin
+    min_pairs:int=50, # fewer pairs: no figures (an MSE of n pairs is uncertain by about sqrt(2/n))
+    tolerance:float=0.2, # worse: live MSE above test MSE by more than this share, and than chance
 ) -> LiveMetrics:
     "Live MSE and R2 of predictions joined with their feedback on `id`, beside the test figures"
-    fb = (feedback.sort_values('time', kind='stable') if 'time' in feedback else feedback).drop_duplicates('id', keep='last')
-    pairs = predictions.drop_duplicates('id', keep='last')[['id', 'prediction']].merge(fb[['id', 'y']], on='id')
-    if (n := len(pairs)) < min_pairs:
-        return LiveMetrics('not enough data', n, None, None,
-                           f'Only {n} prediction(s) have feedback: at least {min_pairs} are needed. Not enough data yet.')
-    y, p = pairs['y'].to_numpy(float), pairs['prediction'].to_numpy(float)
-    mse, r2 = float(np.mean((y - p) ** 2)), float(1 - np.sum((y - p) ** 2) / np.sum((y - y.mean()) ** 2))
-    chance = math.sqrt(2 / n + (2 / test_n if test_n else 0))  # how far the two MSEs differ by chance (relative std)
+    if 'time' in feedback:
+        feedback = feedback.sort_values('time', kind='stable')
+    latest = feedback.drop_duplicates('id', keep='last')  # for an id sent twice: the later y
+    answered = predictions.drop_duplicates('id', keep='last')[['id', 'prediction']]
+    pairs = answered.merge(latest[['id', 'y']], on='id')
+    n = len(pairs)
+    if n < min_pairs:
+        summary = (f'Only {n} prediction(s) have feedback: at least {min_pairs} are needed. '
+                   'Not enough data yet.')
+        return LiveMetrics('not enough data', n, None, None, summary)
+    y = pairs['y'].to_numpy(float)
+    p = pairs['prediction'].to_numpy(float)
+    mse = float(np.mean((y - p) ** 2))
+    r2 = float(1 - np.sum((y - p) ** 2) / np.sum((y - y.mean()) ** 2))
+    chance = math.sqrt(2 / n + (2 / test_n if test_n else 0))  # relative std of the MSEs' gap
     worse = test_mse is not None and mse > test_mse * (1 + max(tolerance, 3 * chance))
-    verdict = 'worse than at training' if worse else 'measured' if test_mse is None else 'as at training'
+    if worse:
+        verdict = 'worse than at training'
+    elif test_mse is None:
+        verdict = 'measured'
+    else:
+        verdict = 'as at training'
     shown = f'live MSE {mse:.1f}' + ('' if test_mse is None else f' (at training: {test_mse:.1f})')
     shown += f', live R2 {r2:.3f}' + ('' if test_r2 is None else f' (at training: {test_r2:.3f})')
     advice = {'worse than at training': ' Worse than at training: time to look at retraining.',
