@@ -38,6 +38,7 @@ class Figure(NamedTuple):
     def ok(self) -> bool:
         return math.isfinite(self.yours) and abs(self.yours - self.expected) <= self.tolerance
 
+# %% ../nbs/00_course.ipynb #dfc65b82
 class Checkpoint(list):
     "The figures of one checkpoint; shown as a box in a notebook"
     @property
@@ -59,7 +60,7 @@ class Checkpoint(list):
         header = '<tr><th>figure</th><th>you should see</th><th>you got</th><th></th></tr>'
         return f'<div style="{box}">{title}<table>{header}{rows}</table></div>'
 
-# %% ../nbs/00_course.ipynb #7364a832
+# %% ../nbs/00_course.ipynb #9d0e50ab
 def _show(result:Checkpoint):
     "Display the box, in a notebook (elsewhere there is nothing to show it in)"
     try:
@@ -68,6 +69,7 @@ def _show(result:Checkpoint):
         return
     display(result)
 
+# %% ../nbs/00_course.ipynb #7364a832
 def checkpoint(
     model=None, # a fitted one-feature linear model: gives coef, intercept and prediction_at_10
     **figures:float, # any of COURSE_FIGURES' names: coef, intercept, mse, r2, prediction_at_10

@@ -193,13 +193,14 @@ def column_problems(
         problems.append(f'{name} is constant ({a[0]:g}): it carries no signal')
     return problems
 
-# %% ../nbs/00_data.ipynb #522db3ab
+# %% ../nbs/00_data.ipynb #bcabfb70
 def _range(a:np.ndarray) -> tuple[float, float]:
     "The smallest and the largest value of `a`, ignoring NaN (NaN, NaN when `a` is empty)"
     if not a.size:
         return (math.nan, math.nan)
     return (float(np.nanmin(a)), float(np.nanmax(a)))
 
+# %% ../nbs/00_data.ipynb #522db3ab
 def check_dataset(
     dataset:Dataset, # the `(X, y)` to check
     min_rows:int=10, # fewer rows than this cannot be split into useful train and test sets
