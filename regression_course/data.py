@@ -131,10 +131,8 @@ def parse_dataset(
     if not body:
         raise DatasetError(f'{source}, line 1: the file is empty (expected lines of x<TAB>y)')
     lines = body.split('\n')
-    pairs = [parse_line(line, number, source) for number, line in enumerate(lines, 1)]
-    X = np.array([[x] for x, _ in pairs])
-    y = np.array([y for _, y in pairs])
-    return Dataset(X, y)
+    rows = np.array([parse_line(line, number, source) for number, line in enumerate(lines, 1)])
+    return Dataset(X=rows[:, :1], y=rows[:, 1])  # X: the first column, kept 2-D; y: the second
 
 def load_data(path:str|Path=DATASET_PATH) -> Dataset:
     "Read a file of `x<TAB>y` lines into `X` of shape (n, 1) and `y` of shape (n,)"
@@ -146,8 +144,9 @@ def count_duplicates(
     y:np.ndarray, # the targets, one per row
 ) -> int:
     "How many rows repeat an earlier row exactly: the same x and the same y"
-    pairs = list(zip(np.ravel(x).tolist(), np.ravel(y).tolist()))  # one (x, y) pair per row
-    return len(pairs) - len(set(pairs))  # a set keeps one copy of each pair
+    rows = np.column_stack([np.ravel(x), np.ravel(y)])  # one row per example: (x, y)
+    distinct = np.unique(rows, axis=0)  # each different row once
+    return len(rows) - len(distinct)
 
 # %% ../nbs/00_data.ipynb #c94fea8e
 @dataclass

@@ -42,7 +42,9 @@ def parse_dataset_fast(
         data = text.encode('utf-8', errors='surrogatepass')
     else:
         data = bytes(text)
-    body = data.replace(b'\r\n', b'\n').replace(b'\r', b'\n').rstrip()
+    if b'\r' in data:  # Windows line endings
+        data = data.replace(b'\r\n', b'\n').replace(b'\r', b'\n')
+    body = data.rstrip()
     rows = fast_rows(body, body.count(b'\n') + 1) if body else None
     if rows is None:
         return parse_dataset(text, source)  # the careful reader: its rows, or its error
