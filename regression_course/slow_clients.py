@@ -49,7 +49,7 @@ def json_error_response(
 def _client(addr) -> str:
     return f'{addr[0]}:{addr[1]}' if isinstance(addr, tuple) else str(addr or 'unix socket')
 
-# %% ../nbs/96b_slow_clients.ipynb #06133666
+# %% ../nbs/96b_slow_clients.ipynb #0723aa8b
 class WatchedBody:
     "A request's body (WSGI's `wsgi.input`) that calls `done()` once it has been read to its end"
     def __init__(self,
