@@ -4,7 +4,8 @@
 
 # %% auto #0
 __all__ = ['REPO_ROOT', 'DATA_DIR', 'DATASET_PATH', 'TRUE_COEF_PATH', 'FLOW_NAME', 'FLOW_FILE', 'DEPLOYABLE_TAG',
-           'SERVED_ARTIFACTS', 'DATASTORE_ROOT', 'default_user', 'configure_metaflow', 'in_datastore_root']
+           'SERVED_ARTIFACTS', 'S3_FAIL_FAST', 'DATASTORE_ROOT', 'default_user', 'configure_metaflow',
+           'in_datastore_root']
 
 # %% ../nbs/99_config.ipynb #db39db90
 import getpass
@@ -35,12 +36,21 @@ def default_user(
     return login if login and login != 'root' else 'student'
 
 # %% ../nbs/99_config.ipynb #f768e8ca
+S3_FAIL_FAST = {  # an S3 store that is down or misconfigured fails in seconds, not after an hour (nbs/91b_remote_store)
+    'METAFLOW_S3_RETRY_COUNT': '1',
+    'METAFLOW_S3_TRANSIENT_RETRY_COUNT': '1',
+    'METAFLOW_S3_CLIENT_RETRY_CONFIG': '{"max_attempts": 3, "mode": "standard"}',
+}
+
 def configure_metaflow(
     root:str|Path|None=None, # folder to hold `.metaflow/`; an environment value already set wins
 ) -> Path: # the absolute datastore root in use
     "Point Metaflow at one datastore and one user name, unless the environment already does"
     os.environ.setdefault('METAFLOW_USER', default_user())
-    root = Path(os.environ.setdefault('METAFLOW_DATASTORE_SYSROOT_LOCAL', str(root or REPO_ROOT)))
+    for name, value in S3_FAIL_FAST.items(): os.environ.setdefault(name, value)
+    profile = os.environ.get('METAFLOW_PROFILE')  # a named store keeps its runs apart (nbs/91b_remote_store)
+    default = REPO_ROOT/'.metaflow-profiles'/profile if profile else REPO_ROOT
+    root = Path(os.environ.setdefault('METAFLOW_DATASTORE_SYSROOT_LOCAL', str(root or default)))
     root = root.expanduser().resolve()
     os.environ['METAFLOW_DATASTORE_SYSROOT_LOCAL'] = str(root)
     os.environ.setdefault('METAFLOW_DATATOOLS_LOCALROOT', str(root/'.metaflow'/'data'))
