@@ -9,7 +9,7 @@ __all__ = ['DEFAULT_PARAMETERS', 'SampleRegressionFlow']
 # before metaflow: one datastore and one user for every part of the course. (Written as `import ... as`, not
 # `from regression_course import config`, which nbdev would make relative, and `python flow.py` could not run.)
 import regression_course.config as config
-from metaflow import FlowSpec, IncludeFile, Parameter, card, current, step
+from metaflow import FlowSpec, IncludeFile, Parameter, card, current, resources, step
 
 # %% ../nbs/04a_flow.ipynb #619a4a8a
 DEFAULT_PARAMETERS = dict(test_split=0.2, random_state=42, candidates='linear,ridge:1,ridge:10,ridge:100',
@@ -74,6 +74,7 @@ class SampleRegressionFlow(FlowSpec):
         print(report)
         self.next(self.train, foreach='candidate_names')  # one `train` task per candidate
 
+    @resources(cpu=2, memory=2048)  # a train pod on a cluster gets 2 cores (nbs/09_off_the_laptop); here, a note
     @step
     def train(self):
         """One branch per candidate, all in parallel: hold out the test rows, score the candidate by
