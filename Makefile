@@ -16,7 +16,7 @@ NOTEBOOKS = $(sort $(wildcard nbs/*.ipynb app/*.ipynb))
 # Cache bytecode in .venv: without it every Metaflow task process recompiles scikit-learn (seconds each).
 unexport PYTHONDONTWRITEBYTECODE
 
-.PHONY: help install test check-clean check-export check-readme nbtest pytest readme lab train serve app browser bench export mutants exercises docs slides docs-serve docs-test rollback site site-check
+.PHONY: help install s3 test check-clean check-export check-readme nbtest pytest readme lab train serve app browser bench export mutants exercises docs slides docs-serve docs-test rollback site site-check
 
 help:
 	@echo "make app      install, train if no model is deployable, open the prediction form (Voila) on 127.0.0.1:$(APP_PORT)"
@@ -33,6 +33,7 @@ help:
 	@echo "make docs-serve  serve _docs/ on 127.0.0.1:$(DOCS_PORT)"
 	@echo "make rollback WHY=\"...\"  serve the previous deployable model again, recording who (WHO=, default you) and why"
 	@echo "make bench    run the benchmarks in benchmarks/"
+	@echo "make s3       an S3 object store on 127.0.0.1:9797 (S3=swift: OpenStack Swift's); then METAFLOW_HOME=metaflow_profiles METAFLOW_PROFILE=course-s3 make train"
 
 # --- set-up -----------------------------------------------------------------------------------------
 $(BIN)/python:
@@ -139,6 +140,13 @@ app: install
 	if [ -e $$ready ]; then echo "prediction form ready ($$(cat $$ready)): http://127.0.0.1:$(APP_PORT)/  (Ctrl-C to stop)"; \
 	else echo "the form is still not ready after 3 minutes (see Voila's messages above): http://127.0.0.1:$(APP_PORT)/"; fi; \
 	wait $$voila
+
+# The S3 store of nbs/09_off_the_laptop.ipynb, where the course-s3 profile (metaflow_profiles/) points: moto's server, or
+# S3=swift for OpenStack Swift's S3 layer (Debian's packages, installed as root with apt if missing). Runs until Ctrl-C.
+S3 ?= moto
+s3: install
+	@if [ "$(S3)" = swift ]; then $(BIN)/python tools/s3_store.py --kind swift --install || exit 1; fi
+	@$(BIN)/python tools/s3_store.py --kind $(S3)
 
 # --- the course as a site and as slides: assets come from npm (node_modules/), never from a CDN ---------
 node_modules/.package-lock.json: package.json package-lock.json

@@ -143,8 +143,9 @@ _RUN_SERVER = 'import sys; from swift.common.wsgi import run_wsgi; sys.exit(run_
 
 def _swift_configs(folder:Path, ports:dict, memcached_port:int, key:str, secret:str):
     "Rings for one device and a config file per server, in `folder`"
-    (folder/'node'/'d1').mkdir(parents=True)
+    (folder/'node'/'d1').mkdir(parents=True, exist_ok=True)  # the objects: kept from one start to the next
     etc = folder/'etc'
+    shutil.rmtree(etc, ignore_errors=True)  # rings and configs: made anew, for this start's ports
     etc.mkdir()
     account, user = key.split(':', 1)
     common = textwrap.dedent(f'''
@@ -269,9 +270,14 @@ def main():
         print(problem or 'Swift (proxy with s3api) and memcached are installed')
         sys.exit(1 if problem else 0)
     folder = Path(args.folder or REPO/f'.s3-{args.kind}')
-    if args.kind == 'swift' and folder.exists(): shutil.rmtree(folder)  # rings and configs are made anew
     store = start_store(args.kind, args.port, args.bucket, folder)
-    print(f'{args.kind} S3 store on {store.endpoint}, bucket {args.bucket} (data in {folder}); Ctrl-C to stop.')
+    print(f'{args.kind} S3 store on {store.endpoint}, bucket {args.bucket}; Ctrl-C to stop.')
+    if args.kind == 'moto':
+        print('moto keeps objects in memory: they are gone when it stops, and the runs recorded in '
+              f'{REPO/".metaflow-profiles"/PROFILE} then point at nothing (remove that folder too). '
+              f'Swift (S3=swift make s3) keeps them in {folder.parent/".s3-swift"}.')
+    else:
+        print(f'objects are kept in {folder/"node"}')
     print(f'Use it from any shell: export METAFLOW_HOME={PROFILE_HOME} METAFLOW_PROFILE={PROFILE}')
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
