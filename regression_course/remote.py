@@ -108,7 +108,8 @@ def check_store(
         if status in (401, 403) or code in ('InvalidAccessKeyId', 'SignatureDoesNotMatch', 'AccessDenied'):
             raise StoreError(f'the store at {where} refused {credentials}: {code or status}') from None
         if e.operation_name == 'HeadBucket' and (status == 404 or code in ('NoSuchBucket', '404')):
-            raise StoreError(f'the bucket {bucket!r} of {_setting("METAFLOW_DATASTORE_SYSROOT_S3", root)} does not exist '
+            raise StoreError(f'the bucket {bucket!r} of {_setting("METAFLOW_DATASTORE_SYSROOT_S3", root)} '
+                             'does not exist '
                              f'at {endpoint}: create it (make s3 does) or correct the setting') from None
         raise StoreError(f'the store at {where} answered {e.operation_name} with {code or status}: '
                          'is it an S3 server?') from None
@@ -119,7 +120,8 @@ def check_store(
 # %% ../nbs/91b_remote_store.ipynb #846249a6
 def _with_kubernetes(argv) -> bool:
     "True if argv asks for `--with kubernetes` (or `--with=kubernetes:...`)"
-    values = [argv[i + 1] for i, a in enumerate(argv[:-1]) if a == '--with'] + [a[7:] for a in argv if a.startswith('--with=')]
+    values = [argv[i + 1] for i, a in enumerate(argv[:-1]) if a == '--with']
+    values += [a[len('--with='):] for a in argv if a.startswith('--with=')]
     return any(v.split(':')[0] == 'kubernetes' for v in values)
 
 def check_kubernetes() -> str:
@@ -213,7 +215,8 @@ def pod_table(template:dict) -> list[dict]:
     for t, count in _steps(template):
         requests = t['container']['resources']['requests']
         rows.append(dict(step=t['name'], pods='one per item' if count == 'foreach' else '1', cpu=requests['cpu'],
-                         memory=requests['memory'], disk=requests.get('ephemeral-storage'), image=t['container']['image']))
+                         memory=requests['memory'], disk=requests.get('ephemeral-storage'),
+                         image=t['container']['image']))
     return rows
 
 def draw_pods(template:dict, items:int=4, ax=None):
@@ -226,7 +229,8 @@ def draw_pods(template:dict, items:int=4, ax=None):
         wide = float(row['cpu']) > min(float(r['cpu']) for r in rows)
         for k in range(n):
             y = (n - 1) / 2 - k
-            ax.add_patch(plt.Rectangle((x - 0.42, y - 0.38), 0.84, 0.76, fc='#c8e6c9' if wide else '#e3f2fd', ec='#37474f'))
+            color = '#c8e6c9' if wide else '#e3f2fd'  # green: a step that asks for more than the rest
+            ax.add_patch(plt.Rectangle((x - 0.42, y - 0.38), 0.84, 0.76, fc=color, ec='#37474f'))
             ax.text(x, y + 0.12, row['step'], ha='center', va='center', fontsize=8, weight='bold')
             ax.text(x, y - 0.15, f"{row['cpu']} CPU, {row['memory']}", ha='center', va='center', fontsize=7)
         if x: ax.annotate('', (x - 0.45, 0), (x - 0.55, 0), arrowprops=dict(arrowstyle='->', color='#78909c'))
