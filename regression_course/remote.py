@@ -298,8 +298,11 @@ def run_as_pod(
     (base/'pod').mkdir(parents=True)
     env = {**env, **secrets, 'PATH': f'{python_bin}:/usr/bin:/bin', 'HOME': str(base/'pod'), 'POD_COMMAND': command,
            'METAFLOW_SKIP_INSTALL_DEPENDENCIES': '1'}  # the image has them: no pip install at start
-    unshare = ['unshare', '--mount', '--propagation', 'private'] + ([] if os.geteuid() == 0 else ['--map-root-user'])
     keep = [str(base), str(Path(python_bin).resolve().parent)]  # the folder, and the image's Python
+    unshare = ['unshare', '--mount', '--propagation', 'private'] + ([] if os.geteuid() == 0 else ['--map-root-user'])
+    if not shutil.which('unshare') or subprocess.run([*unshare, 'true'], capture_output=True).returncode != 0:
+        raise RuntimeError('run_as_pod needs a mount namespace of its own (Linux `unshare`, as root or with user '
+                           'namespaces): Metaflow writes to /mnt/out in a pod, an emptyDir volume nothing else may see')
     return subprocess.run([*unshare, 'bash', '-c', _POD.format(mounts=mounts), 'pod', *keep],
                           env=env, capture_output=True, text=True, timeout=timeout)
 
