@@ -40,7 +40,7 @@ def run_anywhere(
     sys.argv[0] = os.path.abspath(sys.argv[0])  # tasks are started as [sys.executable, sys.argv[0], ...]
     sys.argv[1:] = absolute_file_args(sys.argv[1:], cwd, file_options)
     preflight(sys.argv[1:])  # a remote store or cluster that cannot be used stops the run here (91b_remote_store)
-    os.chdir(config.DATASTORE_ROOT)  # cards are written where `.metaflow/` is found from the working directory
+    os.chdir(config.datastore_root())  # cards are written where `.metaflow/` is found from the working directory
     try:
         return flow_class()
     except SystemExit as e:

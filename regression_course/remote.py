@@ -35,11 +35,7 @@ def profile_env(
     home:str|Path=PROFILE_HOME, # the folder holding config_<profile>.json
 ) -> dict: # environment variables to add to a process's environment
     "The environment that makes a process join a named Metaflow profile, with its own metadata folder"
-    root = Path(root).resolve()
-    return {'METAFLOW_HOME': str(Path(home).resolve()), 'METAFLOW_PROFILE': profile,
-            'METAFLOW_DATASTORE_SYSROOT_LOCAL': str(root),
-            'METAFLOW_DATATOOLS_LOCALROOT': str(root/'.metaflow'/'data'),
-            'METAFLOW_CLIENT_CACHE_PATH': str(root/'.metaflow'/'client_cache')}
+    return {'METAFLOW_HOME': str(Path(home).resolve()), 'METAFLOW_PROFILE': profile, **config.datastore_env(root)}
 
 # %% ../nbs/91b_remote_store.ipynb #42867d46
 def _option(argv, name):

@@ -50,7 +50,7 @@ def s3_run(joined, tmp_path_factory):
 
 def in_store(joined, code, timeout=120):
     "Run Python `code` in a new process that joined the store; its stdout as JSON"
-    done = subprocess.run([sys.executable, '-c', 'import regression_course.config, json\n' + code], env={**os.environ, **joined},
+    done = subprocess.run([sys.executable, '-c', 'import regression_course.config, json\nregression_course.config.configure_metaflow()\n' + code], env={**os.environ, **joined},
                           capture_output=True, text=True, timeout=timeout)
     assert done.returncode == 0, done.stderr[-3000:]
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -126,7 +126,7 @@ def test_metaflow_own_env_route_is_bounded_too(joined, s3_run):
     stderr, _ = _flow_fails_fast(joined, change, '--datastore', 's3', '--datastore-root', 's3://course/metaflow')
     assert 'nothing answers at METAFLOW_S3_ENDPOINT_URL=' in stderr
     env = {**os.environ, **joined, **change}
-    bounds = subprocess.run([sys.executable, '-c', 'import regression_course.config\nfrom metaflow import metaflow_config as m\n'
+    bounds = subprocess.run([sys.executable, '-c', 'import regression_course.config\nregression_course.config.configure_metaflow()\nfrom metaflow import metaflow_config as m\n'
                              'print(m.S3_RETRY_COUNT, m.S3_TRANSIENT_RETRY_COUNT, m.S3_CLIENT_RETRY_CONFIG["max_attempts"])'],
                             env=env, capture_output=True, text=True, check=True).stdout.split()
     assert [int(b) for b in bounds] == [int(v) for v in list(config.S3_FAIL_FAST.values())[:2]] + [3]
@@ -152,7 +152,7 @@ def test_a_store_that_stops_mid_run_fails_the_run_fast_and_clearly(joined, s3_ru
     assert os.path.isdir(os.path.join(run, 'start')) and not os.path.exists(os.path.join(run, 'end'))  # never successful
     start = time.monotonic()  # a new reader (a server starting, a notebook) of a store that is down: an error, in seconds
     fresh_cache = {'METAFLOW_CLIENT_CACHE_PATH': str(tmp_path/'client_cache')}  # nothing read before: all from the store
-    reader = subprocess.run([sys.executable, '-c', 'import regression_course.config\n'
+    reader = subprocess.run([sys.executable, '-c', 'import regression_course.config\nregression_course.config.configure_metaflow()\n'
                              'from regression_course.registry import load_model\nload_model()'],
                             env={**os.environ, **joined, **fresh_cache}, capture_output=True, text=True, timeout=FAIL_FAST + 30)
     assert reader.returncode != 0 and time.monotonic() - start < FAIL_FAST

@@ -37,6 +37,7 @@ def test_the_flow_runs_on_swift_and_gives_the_course_figures(joined, swift, tmp_
     id_file = tmp_path/'run_id'
     run_flow('--candidates', 'linear', '--run-id-file', id_file, env=joined)
     code = '''import regression_course.config, json
+regression_course.config.configure_metaflow()
 from regression_course.registry import latest_deployable_run, load_model
 run = latest_deployable_run()
 m = load_model(run)

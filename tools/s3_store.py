@@ -264,7 +264,10 @@ def main():
     ap.add_argument('--bucket', default=default_bucket, help="the profile's bucket (METAFLOW_DATASTORE_SYSROOT_S3)")
     ap.add_argument('--folder', help="where the store keeps its data (default: .s3-<kind>/ in the repository)")
     ap.add_argument('--install', action='store_true', help='install Swift with apt (as root) and exit')
+    ap.add_argument('--install-missing', action='store_true', help='install Swift first if it is missing (as root)')
     args = ap.parse_args()
+    if args.install_missing and args.kind == 'swift' and (problem := install_swift()):
+        sys.exit(problem)
     if args.install:
         problem = install_swift()
         print(problem or 'Swift (proxy with s3api) and memcached are installed')
