@@ -41,8 +41,8 @@ def joined(store, tmp_path_factory):
 
 @pytest.fixture(scope='module')
 def s3_run(joined, tmp_path_factory):
-    "One real run of the course flow, artifacts in the S3 store: (run id, the process). One candidate, `linear`, the one
-    the course's run chooses: the same figures, a quarter of the training tasks (09_off_the_laptop runs all four)."
+    """One real run of the course flow, artifacts in the S3 store: (run id, the process). One candidate, `linear`, the
+    one the course's run chooses: the same figures, a quarter of the training tasks (09_off_the_laptop runs all four)."""
     id_file = tmp_path_factory.mktemp('s3-run')/'run_id'
     proc = run_flow('--candidates', 'linear', '--run-id-file', id_file, env=joined)
     return id_file.read_text().strip(), proc
