@@ -71,6 +71,8 @@ print(json.dumps(dict(id=run.id, coef=float(loaded.model.coef_[0]), intercept=fl
                       prediction_at_10=found['at10']).passed
     keys = [o['Key'] for o in store.client().list_objects_v2(Bucket='course', Prefix=f'metaflow/{config.FLOW_NAME}/{run_id}/')['Contents']]
     assert any('/test_model/' in k and k.endswith('0.data.json') for k in keys)
+    cards = store.client().list_objects_v2(Bucket='course', Prefix='metaflow/mf.cards/')
+    assert cards['KeyCount'] > 0  # the quality-gate card is in the store too
     local = os.path.join(joined['METAFLOW_DATASTORE_SYSROOT_LOCAL'], '.metaflow', config.FLOW_NAME, run_id)
     artifacts_here = [f for _, _, files in os.walk(local) for f in files if f.endswith('.data.json') or f.startswith('sha')]
     assert artifacts_here == [], 'artifacts of an S3 run were written to the local folder'
