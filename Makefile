@@ -33,7 +33,7 @@ help:
 	@echo "make docs-serve  serve _docs/ on 127.0.0.1:$(DOCS_PORT)"
 	@echo "make rollback WHY=\"...\"  serve the previous deployable model again, recording who (WHO=, default you) and why"
 	@echo "make bench    run the benchmarks in benchmarks/"
-	@echo "make s3       an S3 object store on 127.0.0.1:9797 (S3=swift: OpenStack Swift's); then METAFLOW_HOME=metaflow_profiles METAFLOW_PROFILE=course-s3 make train"
+	@echo "make s3       an S3 object store on 127.0.0.1:9797 (S3=swift: OpenStack Swift's); then METAFLOW_HOME=$$PWD/metaflow_profiles METAFLOW_PROFILE=course-s3 make train"
 
 # --- set-up: exactly uv.lock, for Linux and macOS (tools/install.py) -----------------------------------------
 install:
