@@ -12,6 +12,7 @@ import argparse
 import json
 import os
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -121,6 +122,7 @@ def main():
         results['growth'] = growth
     finally:
         for store in stores.values(): store.stop()
+        shutil.rmtree(scratch, ignore_errors=True)
     out = config.REPO_ROOT/'benchmarks'/'results'/'remote.json'
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=1, default=str))
