@@ -226,7 +226,11 @@ def start_store(
     folder = Path(folder or tempfile.mkdtemp(prefix=f's3-{kind}-'))
     folder.mkdir(parents=True, exist_ok=True)
     log = folder/'store.log'
-    procs = {'moto': _start_moto, 'swift': _start_swift}[kind](port, folder, log)
+    try:
+        procs = {'moto': _start_moto, 'swift': _start_swift}[kind](port, folder, log)
+    except BaseException:
+        if own: shutil.rmtree(folder, ignore_errors=True)
+        raise
     store = Store(kind, f'http://127.0.0.1:{port}', bucket, procs, folder, own)
     store.log = log
     try:
