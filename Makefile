@@ -28,8 +28,8 @@ help:
 	@echo "make export   after editing a notebook: update regression_course/ and strip the notebooks' outputs"
 	@echo "make exercises  check your answers to the exercises (SOLUTIONS=1: the instructors' solutions)"
 	@echo "make mutants  apply known mistakes to a scratch copy and show the checks catch each one (slow)"
-	@echo "make docs     run every notebook and build the course site in _docs/ (open _docs/index.html)"
-	@echo "make slides   a reveal.js deck per course notebook in _docs/slides/"
+	@echo "make docs     run every notebook and build the course site in _docs/ (open _docs/index.html), decks included"
+	@echo "make slides   the same build: a reveal.js deck per course notebook is in _docs/slides/ (S: speaker notes)"
 	@echo "make docs-serve  serve _docs/ on 127.0.0.1:$(DOCS_PORT)"
 	@echo "make rollback WHY=\"...\"  serve the previous deployable model again, recording who (WHO=, default you) and why"
 	@echo "make bench    run the benchmarks in benchmarks/"
@@ -144,22 +144,24 @@ app: install
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 
+# The site, and a reveal.js deck per course notebook (tools/build_slides.py, which build_docs.py runs last): every
+# page links to its deck, so one build writes both.
 docs: install node_modules/.package-lock.json
 	$(BIN)/python tools/build_docs.py
 
 slides: docs
-	$(BIN)/python tools/build_slides.py
 
-# The site and the decks in a real browser: no request leaves 127.0.0.1, links resolve, images load, decks advance.
-docs-test: slides browser site-check
+# The site and the decks in a real browser: no request leaves 127.0.0.1 or fails, links resolve, images load, decks
+# advance and their speaker notes reach the speaker view.
+docs-test: docs browser site-check
 
 # In `make test`: the site and decks from the notebooks nbtest has just run (nothing runs twice), then the browser checks.
-site: docs slides
+site: docs
 
 site-check: install browser
 	@$(BIN)/python -m pytest -rfEs -n $(WORKERS) tests/check_docs_browser.py
 
-docs-serve: slides
+docs-serve: docs
 	@echo "course site: http://127.0.0.1:$(DOCS_PORT)/  slides: http://127.0.0.1:$(DOCS_PORT)/slides/  (Ctrl-C to stop)"
 	$(BIN)/python -m http.server --bind 127.0.0.1 --directory _docs $(DOCS_PORT)
 

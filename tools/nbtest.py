@@ -5,9 +5,8 @@
 This is nbdev's own `nbdev_test` (the same notebooks, skip flags, `#| eval: false`, working folder, workers and
 exit status), with one addition: each notebook that passes is also saved with its outputs, as `make docs`
 would have executed it, in the site's cache (_proc/docs/<notebook>.<hash>.executed.ipynb, the hash being that
-of the notebook and of regression_course/). nbdev's `show_doc` documentation of the exported names is run in the
-same shell afterwards (a failure there is a documentation note, never a test failure). `make docs` after
-`make nbtest` then executes nothing again: it only renders.
+of the notebook and of regression_course/). `make docs` after `make nbtest` then executes nothing again: it only
+renders.
 """
 import sys
 import time
@@ -27,28 +26,17 @@ from nbdev.frontmatter import FrontmatterProc  # noqa: E402
 from nbdev.process import NBProcessor, nb_lang  # noqa: E402
 
 
-def save_for_the_site(fn: Path, executed, shell) -> None:
-    "Write `fn` with the outputs of `executed` (matched by cell id) and its show_doc cells run in `shell`"
+def save_for_the_site(fn: Path, executed) -> None:
+    "Write `fn` with the outputs of `executed` (matched by cell id) into the site's cache"
     import os
     import nbformat
     import build_docs
     if fn.resolve() not in [p.resolve() for p in build_docs.course_notebooks()]: return
     outputs = {c.get('id'): c.get('outputs', []) for c in executed.cells if c.cell_type == 'code'}
-    nb = build_docs.with_show_docs(fn)  # the notebook as written, with nbdev's show_doc cells added
+    nb = nbformat.read(fn, as_version=4)  # the notebook as written
     for cell in nb.cells:
-        if cell.cell_type != 'code': continue
-        tags = cell.metadata.get('tags', [])
-        if 'added-show-doc' in tags:
-            try: outs = shell.run(cell.source) or []
-            except Exception: outs = []
-            if any(o.get('output_type') == 'error' for o in outs):
-                name = cell.source[len('show_doc('):].rstrip(')')
-                outs = [nbformat.v4.new_output('display_data', data={'text/markdown': f'### {name}'})]
-            cell.outputs = [nbformat.from_dict(dict(o)) for o in outs]
-            for t in ('added-show-doc', 'raises-exception'): tags.remove(t)
-        elif cell.get('id') in outputs:
+        if cell.cell_type == 'code' and cell.get('id') in outputs:
             cell.outputs = [nbformat.from_dict(dict(o)) for o in outputs[cell.get('id')]]
-        if 'tags' in cell.metadata and not tags: del cell.metadata['tags']
     plan = build_docs.build_plan()
     dest = plan[fn.stem][1]
     dest.parent.mkdir(parents=True, exist_ok=True)
@@ -86,7 +74,7 @@ def test_nb(fn, skip_flags=None, force_flags=None, do_print=False, showerr=True,
         res = False
     if res:
         try:
-            with working_directory(fn.parent): save_for_the_site(Path(fn), nb, k)
+            with working_directory(fn.parent): save_for_the_site(Path(fn), nb)
         except Exception:  # the site's cache is a convenience: it never fails the tests
             sys.stderr.write(f'note: {fn.name}: not kept for the site:\n{traceback.format_exc()[-1500:]}\n')
     if do_print: print(f'- Completed {fn}')

@@ -7,12 +7,14 @@ Deterministic and idempotent: the marks follow from the cells alone, so running 
 re-running it after editing a notebook moves the marks with the text. The rules:
 - the title cell (`# `) and every `## ` heading start a slide; every `### ` heading starts a subslide (a slide
   below, reached with the down arrow or space);
-- cells the site does not show (`#| hide`, `#| export`, `#| exporti`, `#| default_exp`) are `skip`;
+- cells the site does not show (`#| hide`, `#| default_exp`) are `skip`; exported cells are the course's code,
+  and show like any other;
 - a long code cell (more than LONG_CODE lines) starts a subslide of its own, so it fits a projector, and the cell
   after it starts another;
 - when a slide has grown past SLIDE_BUDGET lines (headings, prose, code; a picture counts PICTURE_LINES), the
   next cell starts a subslide;
-- everything else continues the current slide (`-`). Speaker notes you mark yourself (`notes`) are kept.
+- everything else continues the current slide (`-`). Speaker notes you mark yourself (`notes`: a markdown
+  cell, placed after the heading of the section it is about) are kept, and take no room on a slide.
 Only the `slideshow` key of a cell's metadata is touched. nbdev_clean keeps it with
 `allowed_cell_metadata_keys = slideshow` in settings.ini.
 """
@@ -27,7 +29,7 @@ LONG_CODE = 15       # lines of code that fill a slide on their own
 SLIDE_BUDGET = 22    # lines that fit one slide on a projector
 PICTURE_LINES = 10
 WRAP = 90            # characters of prose in one slide line
-HIDDEN = {'hide', 'export', 'exporti', 'default_exp'}
+HIDDEN = {'hide', 'default_exp'}
 
 
 def _src(cell) -> str:
