@@ -162,7 +162,7 @@ EXPORTED = {'export', 'exporti', 'exports'}  # directives of cells whose code go
 
 def _filters():
     "nbdev's FilterDefaults, showing exported cells (the course's code) and adding no `show_doc` blocks"
-    from nbdev.processors import FilterDefaults, add_show_docs, exec_show_docs, rm_export
+    from nbdev.processors import FilterDefaults, add_links, add_show_docs, exec_show_docs, mv_exports, rm_export
 
     def rm_plumbing(cell):
         "Leave out `#| hide` cells and the `#| default_exp` line; keep exported cells, marked for their anchors"
@@ -170,10 +170,15 @@ def _filters():
         if names & PLUMBING: del cell['source']
         elif cell.cell_type == 'code' and names & EXPORTED: cell.metadata['exported'] = True
 
+    def links_but_in_notes(cell):
+        "nbdev's links from names to their documentation, but none in speaker notes: a presenter reads them"
+        if cell.metadata.get('slideshow', {}).get('slide_type') != 'notes': add_links(cell)
+
     class CourseFilters(FilterDefaults):
         def base_procs(self):
-            procs = [p for p in super().base_procs() if p not in (add_show_docs, exec_show_docs)]
-            return [rm_plumbing if p is rm_export else p for p in procs]
+            procs = [p for p in super().base_procs() if p not in (add_show_docs, exec_show_docs, mv_exports)]
+            swap = {rm_export: rm_plumbing, add_links: links_but_in_notes}
+            return [swap.get(p, p) for p in procs]
     return CourseFilters()
 
 
