@@ -38,5 +38,5 @@ def run_anywhere(
     cwd = os.getcwd()
     sys.argv[0] = os.path.abspath(sys.argv[0])  # tasks are started as [sys.executable, sys.argv[0], ...]
     sys.argv[1:] = absolute_file_args(sys.argv[1:], cwd, file_options)
-    os.chdir(config.DATASTORE_ROOT)  # cards are written where `.metaflow/` is found from the working directory
+    os.chdir(config.datastore_root())  # cards are written where `.metaflow/` is found from the working directory
     return flow_class()

@@ -130,5 +130,6 @@ def report(
 # %% ../nbs/98_exercises.ipynb #db6e0059
 #| eval: false
 if __name__ == '__main__' and '__file__' in globals():
-    from regression_course import exercises  # run as a script this file is `__main__`: the checks register with the module
+    from regression_course import config, exercises  # as a script this file is `__main__`: checks register with the module
+    config.configure_metaflow()  # some checks read runs
     exercises.report(solutions='--solutions' in sys.argv[1:])
