@@ -446,7 +446,7 @@ def build(force: bool = False, workers: int = 2, quiet: bool = False) -> dict:
     render_seconds = round(time.time() - t_render, 1)
     if str(REPO/'tools') not in sys.path: sys.path.insert(0, str(REPO/'tools'))
     import build_slides  # every page links to its deck: this build writes the decks too
-    decks = build_slides.build(quiet=quiet)
+    decks = build_slides.build(quiet=quiet, force=force)
     took = time.time() - t0
     say(f'site: {OUT.relative_to(REPO)}/index.html ({len(plan)} pages, {len(decks["decks"])} decks, '
         f'{len(ran)} notebooks executed, {took:.0f} s)')

@@ -52,12 +52,18 @@ _MATH = re.compile(r'\$[^$\n]+\$|\\\(|\\\[|\\begin\{')
 STAMP = build_docs.CACHE/'slides-built.json'   # the docs build the decks were made from
 
 
+def _made_from() -> str:
+    "What the decks are made from: the site's build (its notebooks), and this file, the template and the style"
+    site = build_docs.STAMP.read_text() if build_docs.STAMP.exists() else ''
+    return build_docs._digest(site.encode(), *(f.read_bytes() for f in (Path(__file__), REPO/'docs'/'slides.html.j2', COURSE_CSS)))
+
+
 def stale() -> list[str]:
     "Why _docs/slides/ does not match the site (empty: it does)"
     why = [f'slides/{nb.stem}.slides.html is missing' for nb in deck_notebooks()
            if not (OUT/f'{nb.stem}.slides.html').exists()]
-    if not STAMP.exists() or not build_docs.STAMP.exists() or STAMP.read_text() != build_docs.STAMP.read_text():
-        why.append('the site was rebuilt since the slides were made')
+    if not STAMP.exists() or not build_docs.STAMP.exists() or STAMP.read_text() != _made_from():
+        why.append('the site, or the way decks are made, changed since the slides were made')
     return why
 
 
@@ -153,10 +159,14 @@ def for_slides(nb, stem: str):
     return nb
 
 
-def build(quiet: bool = False) -> dict:
+def build(quiet: bool = False, force: bool = False) -> dict:
+    "Make every deck, unless they are up to date (`stale()` is empty) and not `force`d"
     say = (lambda *a: None) if quiet else (lambda *a: print(*a, flush=True))
     import nbformat
     t0 = time.time()
+    if not force and not stale():
+        say(f'slides: the {len(deck_notebooks())} decks in {OUT.relative_to(REPO)}/ are up to date')
+        return {'decks': [f'{nb.stem}.slides.html' for nb in deck_notebooks()], 'seconds': time.time() - t0}
     OUT.mkdir(parents=True, exist_ok=True)
     ex = exporter()
     copy_assets(ex)
@@ -178,10 +188,10 @@ def build(quiet: bool = False) -> dict:
         dest = OUT/f'{nb_path.stem}.slides.html'
         if not dest.exists() or dest.read_text(encoding='utf-8') != body: dest.write_text(body, encoding='utf-8')
         made.append(dest)
-    STAMP.write_text(build_docs.STAMP.read_text() if build_docs.STAMP.exists() else '')
+    STAMP.write_text(_made_from())
     say(f'slides: {len(made)} decks in {OUT.relative_to(REPO)}/ ({time.time() - t0:.0f} s)')
     return {'decks': [d.name for d in made], 'seconds': time.time() - t0}
 
 
 if __name__ == '__main__':
-    build()
+    build(force='--force' in sys.argv[1:])
