@@ -168,15 +168,15 @@ def draw_architecture() -> Figure:
     box(ax, 5.35, 6.4, 3.0, 1.3, 'training flow', [config.FLOW_NAME, 'make train'], FILLS['train'],
         '03, 04a, 04b')
     tag = f'tag "{config.DEPLOYABLE_TAG}": may be served'
-    box(ax, 11.2, 6.4, 4.4, 1.3, 'datastore = model registry', ['runs, artifacts, cards', tag],
-        FILLS['store'], '05')
+    box(ax, 11.2, 6.4, 4.4, 1.3, 'datastore = model registry',
+        ['runs, artifacts, cards: local or S3', tag], FILLS['store'], '05, 09')
     arrow(ax, (3.15, 6.4), (3.85, 6.4), 'read')
     arrow(ax, (6.85, 6.4), (9.0, 6.4), 'promote: gate passed,\nbeats the served model')
     ax.text(11.2, 5.6, 'rollback: make rollback serves the previous deployable run', ha='center',
             va='top', fontsize=SIZES['note'], color=MUTED, style='italic')
     # serving, in the middle
     routes = ['  '.join(API_ROUTES[i:i + 2]) for i in range(0, len(API_ROUTES), 2)]
-    box(ax, 8.0, 3.8, 3.9, 1.5, 'JSON API (Flask, gunicorn)', routes, FILLS['serve'], '05b, 06')
+    box(ax, 8.0, 3.8, 3.9, 1.5, 'JSON API (Flask, gunicorn)', routes, FILLS['serve'], '05a, 05b, 06')
     box(ax, 12.2, 3.8, 2.1, 1.5, 'Voila form', ['a page for', 'people'], FILLS['serve'], '07')
     arrow(ax, (10.0, 5.2), (8.8, 4.55), offset=(-1.2, -0.1),
           label='the newest deployable model,\nswapped in without a restart')
@@ -203,11 +203,15 @@ def draw_round_trip(
     predict_route:str='/predict', # the route the page's JavaScript POSTs x to
     x:float=10, # the x the user types
     prediction:float|None=None, # the answer (default: the course model's prediction at 10)
+    body:str|None=None, # what the POST sends (default: JSON, `{"x": 10}`)
+    answer:str|None=None, # what the server answers (default: JSON, `{"prediction": 167.07, ...}`)
 ) -> Figure:
     "The round trip of the lecture's full workflow: browse, GET the page, POST an x, the answer"
     if prediction is None:
         from regression_course.course import COURSE_FIGURES
         prediction = COURSE_FIGURES['prediction_at_10'][0]
+    body = f'{{"x": {x:g}}}' if body is None else body
+    answer = f'{{"prediction": {prediction:g}, ...}}' if answer is None else answer
     fig, ax = canvas(11.6, 6.4, scale=0.9)
     lanes = {'user': 1.4, 'browser': 5.0, 'server': 9.3}
     heads = {'user': ('user', ['types and reads'], FILLS['people']),
@@ -222,8 +226,8 @@ def draw_round_trip(
         ('browser', 'server', f'GET {page_route}', 4.2, True),
         ('server', 'browser', '2. 200 OK, the page\n(HTML with its JavaScript)', 3.45, False),
         ('user', 'browser', f'3. types x = {x:g},\npresses Predict', 2.6, False),
-        ('browser', 'server', f'POST {predict_route}\n{{"x": {x:g}}}', 2.1, True),
-        ('server', 'browser', f'4. 200 OK\n{{"prediction": {prediction:g}, ...}}', 1.3, True),
+        ('browser', 'server', f'POST {predict_route}\n{body}', 2.1, True),
+        ('server', 'browser', f'4. 200 OK\n{answer}', 1.3, True),
         ('browser', 'user', f'shows y = {prediction:g}', 0.65, False),
     ]
     for start, end, label, y, code in steps:
