@@ -8,6 +8,7 @@ would have executed it, in the site's cache (_proc/docs/<notebook>.<hash>.execut
 of the notebook and of regression_course/). `make docs` after `make nbtest` then executes nothing again: it only
 renders.
 """
+import functools
 import sys
 import time
 import traceback
@@ -81,13 +82,29 @@ def test_nb(fn, skip_flags=None, force_flags=None, do_print=False, showerr=True,
     return res, time.time() - start
 
 
+def one_process_each(f, items, *args, n_workers=2, **kwargs):
+    "fastcore's `parallel` as nbdev_test calls it, but each notebook in a new Python process"
+    # nbdev_test's workers run notebook after notebook, and what one notebook imports stays for the next: after
+    # a notebook that ran a flow with metaflow.Runner (whose vendored typing_extensions replaces a function of
+    # `typing`), 09's `import hera` failed, though 09 passes alone. A notebook must run as it runs alone.
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from fastcore.foundation import L
+    kwargs.pop('progress', None)
+    kwargs.pop('pause', None)
+    with ProcessPoolExecutor(max(1, n_workers), mp_context=multiprocessing.get_context('spawn'),
+                             max_tasks_per_child=1) as pool:
+        return L(pool.map(functools.partial(f, *args, **kwargs), items))
+
+
 if __name__ == '__main__':
     import nbtest  # this file as a module, so the worker processes can find `test_nb` by name
     nbdev_test_module.test_nb = nbtest.test_nb  # nbdev_test looks `test_nb` up when it runs: it runs this one
+    nbdev_test_module.parallel = nbtest.one_process_each
     try:
         nbdev_test_module.nbdev_test()
     except SystemExit as e:
         if e.code:
             sys.exit('FAIL: nbdev_test: a notebook failed (see above); open it in `make lab` and run it top to bottom.')
-    if '--path' not in sys.argv:
+    if not {'--path', '--file_re'} & set(sys.argv):  # only when every notebook ran
         print(f"nbdev_test: {len(list((REPO/'nbs').glob('*.ipynb')))} notebooks passed, 0 failed")
