@@ -381,6 +381,15 @@ def build_plan() -> dict:
     return plan
 
 
+def _imports_this_checkout() -> bool:
+    "Whether this Python imports `regression_course` from this checkout (`make install`'s editable install does)"
+    # Only then do the notebooks run as `make test` runs them: with no PYTHONPATH, which every Python they start
+    # (a flow, a server, 91b's stand-in for a pod's bare image) would inherit.
+    import importlib.util
+    spec = importlib.util.find_spec('regression_course')
+    return bool(spec and spec.origin and Path(spec.origin).resolve() == (LIB/'__init__.py').resolve())
+
+
 STAMP = CACHE/'built.json'      # what the last successful build rendered
 DURATIONS = CACHE/'durations.json'  # how long each notebook took to run, to start the longest first
 
@@ -409,9 +418,9 @@ def build(force: bool = False, workers: int = 2, quiet: bool = False) -> dict:
         env = {'METAFLOW_DATASTORE_SYSROOT_LOCAL': store,
                'METAFLOW_DATATOOLS_LOCALROOT': str(Path(store)/'.metaflow'/'data'),
                'METAFLOW_CLIENT_CACHE_PATH': str(Path(store)/'.metaflow'/'client_cache'),
-               'METAFLOW_USER': os.environ.get('METAFLOW_USER', 'course'),
-               # this checkout's library, whatever the venv was installed from
-               'PYTHONPATH': os.pathsep.join([str(REPO)] + [p for p in [os.environ.get('PYTHONPATH')] if p])}
+               'METAFLOW_USER': os.environ.get('METAFLOW_USER', 'course')}
+        if not _imports_this_checkout():  # this checkout's library, whatever the venv was installed from
+            env['PYTHONPATH'] = os.pathsep.join([str(REPO)] + [p for p in [os.environ.get('PYTHONPATH')] if p])
         if to_run:
             # nbdev_test's own runner (tools/nbtest.py), which keeps each passing notebook's outputs in the cache:
             # the same execution `make test` does, so a site built after the tests runs nothing again
