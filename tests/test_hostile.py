@@ -210,7 +210,7 @@ def test_corrupt_newest_model_falls_back_to_the_previous_run(datastore, deployab
     copy = tmp_path/'datastore'
     env = copy_of(datastore, copy)
     promote = ['--promotion_tolerance', 100]  # deployable even if not better
-    run_flow('--random_state', 7, *promote, cwd=copy, env=env)  # a newer deployable run, with a different model
+    run_flow('--random_state', 7, '--candidates', 'linear', *promote, cwd=copy, env=env)  # newer, deployable, another model
     flow_dir = copy/'.metaflow'/'SampleRegressionFlow'
     newest = max((p for p in flow_dir.iterdir() if p.name.isdigit()), key=lambda p: int(p.name))
     assert newest.name != deployable_run.id

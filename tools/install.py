@@ -103,7 +103,8 @@ def sync(uv: Path) -> None:
              f'{explain_disagreement(uv)}\n'
              'Run `make lock` to update uv.lock (then `make test`), or undo the change to settings.ini.')
     if done.returncode: fail(f'uv sync failed:\n{done.stdout}{done.stderr}')
-    changed = [l.strip() for l in done.stderr.splitlines() if re.match(r'\s*[-+~] ', l)]
+    changed = [l.strip() for l in done.stderr.splitlines()
+               if re.match(r'\s*[-+~] ', l) and 'regression-course' not in l]  # the course itself: rebuilt, editable
     if changed:
         print(f'installed uv.lock into {VENV.name}/ ({len(changed)} package changes: '
               f'{", ".join(changed[:6])}{", ..." if len(changed) > 6 else ""})')
