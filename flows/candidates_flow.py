@@ -1,4 +1,4 @@
-"""Start CandidatesFlow, the lecture's flow with candidates trained in parallel (04b_flow_in_practice):
+"""Start CandidatesFlow, the lecture's flow with candidates in parallel (04b_flow_in_practice):
 
     python flows/candidates_flow.py show
     python flows/candidates_flow.py run --candidates linear,ridge:100

@@ -3,7 +3,7 @@
     python flows/gated_flow.py show
     python flows/gated_flow.py run --candidates linear
 
-It starts from the datastore's folder (`run_anywhere`), so the card lands there wherever you start it.
+It starts from the datastore's folder (`run_anywhere`): the card lands there, wherever you start it.
 """
 import regression_course.config as config
 

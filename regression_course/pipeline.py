@@ -193,7 +193,7 @@ def plot_candidates(
     ax.set_title('candidates')
     return ax
 
-# %% ../nbs/04b_flow_in_practice.ipynb #138ccb67
+# %% ../nbs/04b_flow_in_practice.ipynb #8fc88757
 def baseline_mse_of(
     splits:Splits, # the training rows give the mean; the test rows are scored
 ) -> float: # the test MSE of always predicting the training mean
@@ -222,11 +222,12 @@ def quality_gate(
 def gate_summary(
     gate:dict, # the verdict of `quality_gate`
 ) -> str: # one line for the log
-    "The gate's verdict in one line: passed or failed (and why), with its numbers"
-    verdict = 'PASSED' if gate['passed'] else 'FAILED: ' + '; '.join(gate['reasons'])
-    numbers = (f"test MSE {gate['mse']:.3f}, baseline {gate['baseline_mse']:.3f}, "
-               f"R2 {gate['r2']:.4f}, minimum {gate['min_r2']:g}")
-    return f'quality gate {verdict} ({numbers})'
+    "The gate's verdict in one line: passed, with its numbers, or failed, and why"
+    if not gate['passed']:
+        return 'quality gate FAILED: ' + '; '.join(gate['reasons'])
+    mse, baseline = gate['mse'], gate['baseline_mse']
+    return (f"quality gate PASSED: test MSE {mse:.3f} (baseline {baseline:.3f}), "
+            f"R2 {gate['r2']:.4f} (minimum {gate['min_r2']:g})")
 
 # %% ../nbs/04b_flow_in_practice.ipynb #18e25a63
 def gate_card(

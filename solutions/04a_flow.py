@@ -26,4 +26,5 @@ def flow_with_residuals() -> str:
 '''
     assert source.count('        self.next(self.end)\n') == 1  # only test_model goes to end
     source = source.replace('        self.next(self.end)\n', '        self.next(self.residuals)\n')
-    return source.replace('\n    @step\n    def end(self):', step + '\n    @step\n    def end(self):')
+    end = '\n    @step\n    def end(self):'
+    return source.replace(end, step + end)

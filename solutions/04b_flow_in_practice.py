@@ -13,12 +13,12 @@ def parse_candidates(spec:str) -> list[str]:
             try:
                 alpha = float(arg)
             except ValueError:
-                raise ValueError(f'candidate {part!r}: {kind} needs a number, e.g. {kind}:1') from None
+                raise ValueError(f'candidate {part!r}: {kind} needs a number') from None
             if not 0 < alpha < float('inf'):
                 raise ValueError(f'candidate {part!r}: alpha must be positive and finite')
             name = f'{kind}:{alpha:g}'
         else:
-            raise ValueError(f'unknown candidate {part!r}: use linear, ridge:<alpha> or lasso:<alpha>')
+            raise ValueError(f'unknown candidate {part!r}: use linear, ridge:... or lasso:...')
         if name in names:
             raise ValueError(f'candidate {name!r} is listed twice')
         names.append(name)

@@ -193,6 +193,18 @@ def test_the_flow_grows_from_the_lecture_s_by_subclasses():
     assert set(config.DEFAULT_PARAMETERS) == params[SampleRegressionFlow] - {'dataset'}
 
 
+def test_show_reads_a_grown_flow_whole():
+    "`show` of GatedFlow (started by flows/gated_flow.py) lists the inherited steps too, in order, with the card"
+    import subprocess
+    import sys
+    shown = subprocess.run([sys.executable, str(config.REPO_ROOT/'flows'/'gated_flow.py'), 'show'],
+                           capture_output=True, text=True, check=True)
+    out = shown.stdout + shown.stderr
+    steps = [line.split()[1] for line in out.splitlines() if line.startswith('Step ')]
+    assert steps == ['start', 'read_data', 'validate_data', 'split', 'train', 'choose_model', 'test_model', 'end']
+    assert '@card\nStep test_model' in out and 'executing GatedFlow' in out
+
+
 def test_the_lecture_s_flow_stays_lecture_sized():
     "The lecture's flow is a file of its own, of about 80 lines of code (blank lines and nbdev's markers aside)"
     source = (config.REPO_ROOT/'regression_course'/'lecture_flow.py').read_text().splitlines()
