@@ -23,11 +23,20 @@ from . import config
 from metaflow import Flow, Run, Runner, get_namespace, namespace
 from metaflow.exception import MetaflowNotFound
 
-# %% ../nbs/05_client_api.ipynb #6dbd9fd3
+# %% ../nbs/05_client_api.ipynb #5f1bea9f
 from .config import DEPLOYABLE_TAG, FLOW_NAME
 
 ROLLED_BACK_TAG = 'rolled_back'  # the tag `rollback` puts on a run it takes out of service
 _NAMESPACE = threading.RLock()  # one thread at a time switches the process's namespace
+
+
+def _fresh_lock():
+    "A new lock in a forked process: one copied while another thread held it would never open"
+    global _NAMESPACE
+    _NAMESPACE = threading.RLock()
+
+
+os.register_at_fork(after_in_child=_fresh_lock)
 
 
 @contextmanager
