@@ -5,15 +5,15 @@
 # %% auto #0
 __all__ = ['CandidatesFlow', 'GatedFlow', 'SampleRegressionFlow']
 
-# %% ../nbs/04b_flow_in_practice.ipynb #5a4d7b84
+# %% ../nbs/04b_flow_in_practice.ipynb #8a592bfa
 import regression_course.config as config
 
 config.configure_metaflow()  # who you are and where runs are kept: before metaflow is imported
-from metaflow import Parameter, card, current, step
+from metaflow import Parameter, card, current, resources, step
 
 import regression_course.lecture_flow as lecture_flow
 
-# %% ../nbs/04b_flow_in_practice.ipynb #c8a0e152
+# %% ../nbs/04b_flow_in_practice.ipynb #4efa5b3e
 class CandidatesFlow(lecture_flow.LectureFlow):
     """LectureFlow, with several candidate models trained in parallel, each scored by
     cross-validation on the training rows; the best one goes on to be tested."""
@@ -42,6 +42,7 @@ class CandidatesFlow(lecture_flow.LectureFlow):
         print(f'{len(self.y_train)} rows to train on, {len(self.y_test)} to test on')
         self.next(self.train, foreach='candidate_names')
 
+    @resources(cpu=2, memory=2048)  # a train task on a cluster gets 2 cores; here, only a note
     @step
     def train(self):
         """One task per candidate: score it by cross-validation on the training rows, then fit it
