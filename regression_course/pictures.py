@@ -67,7 +67,7 @@ def arrow(ax, start, end, label=None, where=0.5, offset=(0, 0.1), head=True, cod
 def load_flow(
     flow, # a `FlowSpec` subclass, or the path of a flow file
 ):
-    "The flow class: `flow` itself, or the one `FlowSpec` subclass its file defines"
+    "The flow class: `flow` itself, or the flow its file runs (the one flow it defines that no other extends)"
     if inspect.isclass(flow):
         return flow
     from metaflow import FlowSpec
@@ -77,9 +77,11 @@ def load_flow(
     spec.loader.exec_module(module)
     found = [value for value in vars(module).values() if inspect.isclass(value)
              and issubclass(value, FlowSpec) and value.__module__ == module.__name__]
-    if len(found) != 1:
-        raise ValueError(f'{path} defines {len(found)} flows: a picture needs exactly one')
-    return found[0]
+    # a file may grow a flow in steps, each class extending the one before: the last one is the flow
+    last = [f for f in found if not any(other is not f and issubclass(other, f) for other in found)]
+    if len(last) != 1:
+        raise ValueError(f'{path} defines {len(last)} flows that no other extends: a picture needs one')
+    return last[0]
 
 
 def flow_steps(
