@@ -7,6 +7,9 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 APP_PORT ?= 8866
 DOCS_PORT ?= 8001
+# make classroom: the hub's port (it also uses the next two, on 127.0.0.1), and the roster (see classroom/roster.example.txt)
+CLASS_PORT ?= 8010
+export CLASS_PORT
 WORKERS ?= 2
 # nbdev_test's workers; `make test` runs three, as the notebooks spend much of their time waiting on servers they start
 NBTEST_WORKERS ?= $(WORKERS)
@@ -16,7 +19,7 @@ NOTEBOOKS = $(sort $(wildcard nbs/*.ipynb app/*.ipynb))
 # Cache bytecode in .venv: without it every Metaflow task process recompiles scikit-learn (seconds each).
 unexport PYTHONDONTWRITEBYTECODE
 
-.PHONY: help install test check-clean check-export check-readme nbtest pytest readme lab train serve app browser bench export mutants exercises docs slides docs-serve docs-test rollback site site-check
+.PHONY: help install test check-clean check-export check-readme nbtest pytest readme lab train serve app browser bench export mutants exercises docs slides docs-serve docs-test rollback site site-check classroom
 
 help:
 	@echo "make app      install, train if no model is deployable, open the prediction form (Voila) on 127.0.0.1:$(APP_PORT)"
@@ -33,6 +36,7 @@ help:
 	@echo "make docs-serve  serve _docs/ on 127.0.0.1:$(DOCS_PORT)"
 	@echo "make rollback WHY=\"...\"  serve the previous deployable model again, recording who (WHO=, default you) and why"
 	@echo "make bench    run the benchmarks in benchmarks/"
+	@echo "make classroom CLASS_ROSTER=roster.txt  (as root) a JupyterHub for a whole class on 127.0.0.1:$(CLASS_PORT): one shared run store"
 
 # --- set-up -----------------------------------------------------------------------------------------
 $(BIN)/python:
@@ -162,6 +166,10 @@ site-check: install browser
 docs-serve: slides
 	@echo "course site: http://127.0.0.1:$(DOCS_PORT)/  slides: http://127.0.0.1:$(DOCS_PORT)/slides/  (Ctrl-C to stop)"
 	$(BIN)/python -m http.server --bind 127.0.0.1 --directory _docs $(DOCS_PORT)
+
+# A JupyterHub for a class (nbs/99b_classroom.ipynb): as root, from a roster; state in CLASS_DIR (default /srv/regression-course-class).
+classroom: install node_modules/.package-lock.json
+	@$(BIN)/python tools/classroom.py serve
 
 # Take the served model out of service and serve the previous deployable run again; who did it and why are appended
 # to .metaflow/registry/rollbacks.jsonl (05_client_api). With no earlier deployable run it fails and changes nothing.
