@@ -49,8 +49,10 @@ $(BIN)/uv: | $(BIN)/python
 # a second `make install` with nothing changed does nothing.
 DEPS_HASH = $(shell cat setup.py settings.ini pyproject.toml | md5sum | cut -c1-32)
 
+# On a class server (make classroom) .venv is the class's environment, installed by the instructor: never changed from a copy.
 install: | $(BIN)/uv
 	@if [ "$$(cat $(STAMP) 2>/dev/null)" != "$(DEPS_HASH)" ]; then \
+	  if [ ! -w $(VENV)/ ]; then echo "note: $(VENV) is not yours to change (your class's environment): nothing installed"; exit 0; fi; \
 	  echo "installing regression_course and its dev tools into $(VENV) (uv)"; \
 	  $(BIN)/uv pip install --quiet --python $(BIN)/python -e ".[dev]" && echo "$(DEPS_HASH)" > $(STAMP); \
 	fi
@@ -182,9 +184,10 @@ export: install
 	$(BIN)/nbdev_export && $(BIN)/nbdev_clean
 
 # Your progress on the exercises at the end of each notebook: one line each, then "N of M exercises done".
-# SOLUTIONS=1 checks the instructors' solutions (solutions/) instead. It reports; it always exits 0.
+# SOLUTIONS=1 checks the instructors' solutions (solutions/) instead. It reports; it always exits 0. On a class server
+# (make classroom) your results are also recorded for your instructor, in the file REGRESSION_COURSE_PROGRESS names.
 exercises: install
-	@$(BIN)/python -m regression_course.exercises $(if $(SOLUTIONS),--solutions)
+	@$(BIN)/python -m regression_course.exercises $(if $(SOLUTIONS),--solutions,$${REGRESSION_COURSE_PROGRESS:+--record "$$REGRESSION_COURSE_PROGRESS"})
 
 # Known mistakes (a different seed or test share, no intercept, scoring on the training rows, a Ridge), each
 # applied to a scratch copy: the checks must fail on every one. Slow (a few minutes each); not part of `make test`.

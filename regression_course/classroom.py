@@ -60,10 +60,13 @@ class ClassFolder:
     def homes(self) -> Path: return self.root/'home'  # each student's home: their own course copy
     @property
     def gitconfig(self) -> Path: return self.root/'gitconfig'  # lets students' git trust the published course
+    @property
+    def roster(self) -> Path: return self.root/'roster.txt'  # the roster, as the instructors' class view reads it
 
 COURSE_COPY = 'regression-course'  # the course copy's folder in each student's home (a hyphen: never an importable name)
 PUBLISHED_BRANCH = 'course'  # the branch of the published course that students' copies follow
 PROGRESS_ENV = 'REGRESSION_COURSE_PROGRESS'  # where `make exercises` records a student's progress
+ROSTER_ENV = 'CLASS_ROSTER'  # the roster (readable by instructors only)
 
 def student_environment(
     folder:ClassFolder, # the class
@@ -79,6 +82,7 @@ def student_environment(
         'METAFLOW_DATATOOLS_LOCALROOT': str(folder.store/'.metaflow'/'data'),
         'METAFLOW_CLIENT_CACHE_PATH': str(home/'.cache'/'metaflow_client'),
         PROGRESS_ENV: str(folder.progress/f'{name}.json'),
+        ROSTER_ENV: str(folder.roster),
         'GIT_CONFIG_SYSTEM': str(folder.gitconfig),
     }
 
@@ -224,6 +228,43 @@ def best_run(runs) -> dict|None:
     "The class's best model: the run with the highest test R2 among those that passed the gate (None if none did)"
     passed = runs[runs.gate == 'passed']
     return None if passed.empty else passed.loc[passed.r2.idxmax()].to_dict()
+
+def _html(table, **formats) -> str:
+    "A table as HTML, numbers and times formatted for people"
+    shown = table.copy()
+    for column, fmt in formats.items():
+        shown[column] = shown[column].map(lambda v: '' if v is None or v != v else fmt.format(v))
+    return shown.to_html(index=False, border=0, classes='class-view', na_rep='')
+
+def class_view(
+    flow_name:str|None=None, # the flow (default: the course's)
+    progress:str|Path|None=None, # the progress folder (default: beside this server's own progress file)
+    roster:str|Path|None=None, # the roster (default: `$CLASS_ROSTER`, if this user may read it)
+):
+    "The instructor's page: the served model, the class's best, one row per student, then every run"
+    from IPython.display import HTML
+    from .registry import load_model
+    runs = class_runs(flow_name)
+    where = progress or (Path(os.environ[PROGRESS_ENV]).parent if PROGRESS_ENV in os.environ else None)
+    done = read_progress(where) if where else None
+    try:
+        people = read_roster(roster or os.environ[ROSTER_ENV])
+    except (KeyError, OSError, ValueError):
+        people = None  # a student's view: whoever has runs
+    served, best = load_model(flow_name=flow_name) if flow_name else load_model(), best_run(runs)
+    board = class_board(runs, done, people)
+    when = '{:%Y-%m-%d %H:%M}'
+    parts = ['<h2>The class</h2>',
+             (f'<p><b>The class\'s API serves</b> run {served.run_id} ({served.candidate}, test R2 {served.r2:.4f}, '
+              f'trained {served.trained_at:%Y-%m-%d %H:%M} UTC).</p>' if served else
+              '<p><b>The class\'s API serves nothing yet</b>: no run has passed the gate and been promoted.</p>'),
+             (f"<p><b>The class's best model</b>: {best['user']}'s run {best['run']} ({best['candidate']}, "
+              f"test R2 {best['r2']:.4f}).</p>" if best else '<p>No run has passed the gate yet.</p>'),
+             f'<h3>Students ({len(board)})</h3>',
+             _html(board, last_run=when, best_r2='{:.4f}'),
+             f'<h3>Every run ({len(runs)}), newest first</h3>',
+             _html(runs, started=when, r2='{:.4f}')]
+    return HTML('\n'.join(parts))
 
 def serve(
     course:str|Path, # the published course

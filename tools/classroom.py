@@ -95,6 +95,9 @@ def prepare(s: dict) -> ClassFolder:
     (folder.store/'.metaflow').mkdir(exist_ok=True)
     os.chown(folder.store/'.metaflow', 0, class_gid)
     (folder.store/'.metaflow').chmod(0o2775)
+    shutil.copyfile(s['roster'], folder.roster)  # for the instructors' class view; students cannot read it
+    os.chown(folder.roster, 0, instructors_gid)
+    folder.roster.chmod(0o640)
     git_config = '[include]\n\tpath = /etc/gitconfig\n' if Path('/etc/gitconfig').exists() else ''
     folder.gitconfig.write_text(f'{git_config}[safe]\n\tdirectory = {folder.course}\n\tdirectory = {folder.course}/.git\n')
     folder.gitconfig.chmod(0o644)
