@@ -79,6 +79,7 @@ def student_environment(
         'PATH': f"{folder.env/'bin'}:/usr/local/bin:/usr/bin:/bin",
         'METAFLOW_USER': name,
         'METAFLOW_DATASTORE_SYSROOT_LOCAL': str(folder.store),
+        'REGRESSION_COURSE_SHARED_STORE': str(folder.store),  # see classroom/share_store.py
         'METAFLOW_DATATOOLS_LOCALROOT': str(folder.store/'.metaflow'/'data'),
         'METAFLOW_CLIENT_CACHE_PATH': str(home/'.cache'/'metaflow_client'),
         PROGRESS_ENV: str(folder.progress/f'{name}.json'),

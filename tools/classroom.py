@@ -10,6 +10,7 @@ It must run as root: the hub starts each student's server as that student's own 
 Without root it stops at once and says so. Settings come from the environment (see classroom/jupyterhub_config.py).
 """
 import grp
+import json
 import hashlib
 import os
 import pwd
@@ -25,6 +26,7 @@ from regression_course.classroom import PUBLISHED_BRANCH, ClassFolder, enforceab
 CONFIG = REPO/'classroom'/'jupyterhub_config.py'
 PROXY = REPO/'node_modules'/'.bin'/'configurable-http-proxy'
 DEFAULT_DIR = '/srv/regression-course-class'
+LAB_SETTINGS = {'@jupyterlab/apputils-extension:notification': {'fetchNews': 'false', 'checkForUpdates': False}}  # offline
 
 
 def fail(why: str):
@@ -129,10 +131,18 @@ def deps_hash(course: Path) -> str:
     return hashlib.md5(b''.join((course/f).read_bytes() for f in ('setup.py', 'settings.ini', 'pyproject.toml'))).hexdigest()
 
 
+def share_store(folder: ClassFolder):
+    "Load classroom/share_store.py at every Python start in the class's environment (it says why)"
+    site = Path(run(folder.env/'bin'/'python', '-c', 'import sysconfig; print(sysconfig.get_paths()["purelib"])').strip())
+    shutil.copyfile(folder.course/'classroom'/'share_store.py', site/'regression_course_share_store.py')
+    (site/'regression_course_share_store.pth').write_text('import regression_course_share_store\n')
+
+
 def install_environment(folder: ClassFolder):
     "The class's Python environment, installed once for everybody, byte-compiled, read-only for students"
     stamp, wanted = folder.env/'.installed', deps_hash(folder.course)
     if stamp.exists() and stamp.read_text().strip() == wanted:
+        share_store(folder)
         return
     uv = Path(sys.executable).parent/'uv'
     if not (folder.env/'bin'/'python').exists():
@@ -142,6 +152,10 @@ def install_environment(folder: ClassFolder):
         cwd=folder.course)
     # students cannot write next to the library: compile it now, or every process they start compiles it again
     run(folder.env/'bin'/'python', '-m', 'compileall', '-q', '-j', '0', folder.env/'lib', folder.course/'regression_course')
+    settings = folder.env/'share'/'jupyter'/'lab'/'settings'
+    settings.mkdir(parents=True, exist_ok=True)
+    (settings/'overrides.json').write_text(json.dumps(LAB_SETTINGS, indent=1))
+    share_store(folder)
     stamp.write_text(wanted + '\n')
 
 
