@@ -130,7 +130,7 @@ c.JupyterHub.spawner_class = ClassSpawner
 c.Spawner.cmd = [str(FOLDER.env/'bin'/'python'), '-m', 'regression_course.classroom', 'serve',
                  str(FOLDER.course), str(FOLDER.env)]
 c.Spawner.notebook_dir = '~'
-c.Spawner.default_url = f'/lab/tree/{COURSE_COPY}/nbs/00_course.ipynb'
+c.Spawner.default_url = f'/lab/tree/{COURSE_COPY}/nbs'  # the student's own copy of the course's notebooks
 c.Spawner.mem_limit = LIMITS.memory  # also shown to the server (MEM_LIMIT)
 c.Spawner.env_keep = ['LANG', 'LC_ALL']
 c.Spawner.http_timeout = 180  # a busy two-core machine starting several servers at once is slow

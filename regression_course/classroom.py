@@ -114,7 +114,7 @@ def parse_size(
 
 CGROUP_V1 = Path('/sys/fs/cgroup')
 
-def _own_cgroup(controller:str) -> Path|None:
+def own_cgroup(controller:str) -> Path|None:
     "This process's cgroup (version 1) for `controller`, or None"
     for line in Path('/proc/self/cgroup').read_text().splitlines():
         _, names, path = line.split(':', 2)
@@ -135,7 +135,7 @@ class Limits:
         for controller, files in (('memory', {'memory.limit_in_bytes': self.memory, 'memory.swappiness': 0}),
                                   ('pids', {'pids.max': self.tasks}),
                                   ('cpu', {'cpu.shares': 1024})):
-            parent = _own_cgroup(controller)
+            parent = own_cgroup(controller)
             if parent is None:
                 continue
             folder = parent/group
@@ -151,10 +151,10 @@ def enforceable() -> str:
     "Say what can enforce a per-student limit here: control groups (version 1), or only per-process limits"
     if os.geteuid() != 0:
         return 'nothing: only root can start servers as other users and give them limits'
-    memory = _own_cgroup('memory')
+    memory = own_cgroup('memory')
     if memory is None or not os.access(memory, os.W_OK):
         return 'per-process limits only (setrlimit): no writable memory control group'
-    return f'control groups under {memory.parent.parent} (memory, processes, a fair share of the processor)'
+    return f'control groups (memory, processes, a fair share of the processor), made in {memory}'
 
 def read_progress(
     folder:str|Path, # where students record their progress (`ClassFolder.progress`)

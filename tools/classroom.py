@@ -21,7 +21,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))  # this checkout's library, whichever folder we are run from
-from regression_course.classroom import PUBLISHED_BRANCH, ClassFolder, enforceable, read_roster  # noqa: E402
+from regression_course.classroom import PUBLISHED_BRANCH, ClassFolder, enforceable, own_cgroup, read_roster  # noqa: E402
 
 CONFIG = REPO/'classroom'/'jupyterhub_config.py'
 PROXY = REPO/'node_modules'/'.bin'/'configurable-http-proxy'
@@ -189,6 +189,11 @@ def remove_users(s: dict):
         try: grp.getgrnam(group)
         except KeyError: continue
         run('groupdel', group)
+    for controller in ('memory', 'pids', 'cpu'):  # the students' control groups (empty once their servers stopped)
+        parent = own_cgroup(controller)
+        for folder in (parent.glob(s['prefix'] + '*') if parent else []):
+            try: folder.rmdir()
+            except OSError as e: print(f'{folder} stays: {e}', file=sys.stderr)
 
 
 if __name__ == '__main__':
