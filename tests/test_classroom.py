@@ -27,9 +27,9 @@ from conftest import IN_CI, REPO_ROOT, chromium, free_port, missing_browser, por
 STUDENTS = ('alice', 'bob', 'carol')
 INSTRUCTOR = 'teacher'
 PASSWORDS = {name: f'{name}-first-use-1' for name in (*STUDENTS, INSTRUCTOR)}
-FLOW = '!python regression-course/regression_course/flow.py --no-pylint run --candidates linear'
+FLOW = '!python ~/regression-course/regression_course/flow.py --no-pylint run --candidates linear || echo the flow failed'
 CLASS_VIEW = 'voila/render/regression-course/app/class_view.ipynb'
-NOTEBOOK = 'Untitled.ipynb'  # the first new notebook a student makes, in their home
+NOTEBOOK = 'regression-course/nbs/my_flow.ipynb'  # the notebook each student makes, where they land
 WAIT = 300_000  # ms: a server starting, or a flow running, on a busy two-core machine
 
 
@@ -80,7 +80,7 @@ class Hub:
 
 
 @pytest.fixture(scope='module')
-def hub():
+def hub(request):
     "A class of three students and an instructor, in a class folder every user can reach (not under a private TMPDIR)"
     folder = Path(tempfile.mkdtemp(prefix='regression-course-class-', dir='/tmp'))
     folder.chmod(0o755)
@@ -92,6 +92,7 @@ def hub():
         yield hub
     finally:
         if hub.proc is not None: hub.stop()
+        if request.session.testsfailed: print(f'the hub said, at the end:\n{hub.log.read_text()[-6000:]}', file=sys.stderr)
         subprocess.run([sys.executable, str(REPO_ROOT/'tools'/'classroom.py'), 'remove-users'], env=hub.env, check=False)
         shutil.rmtree(folder, ignore_errors=True)
         for leftover in (roster, hub.log): leftover.unlink(missing_ok=True)
@@ -135,9 +136,27 @@ def run_cell(page, code):
     page.keyboard.press('Shift+Enter')
 
 
-def wait_for_output(page, text, timeout=WAIT):
-    page.wait_for_selector(f'.jp-NotebookPanel:not(.lm-mod-hidden) .jp-OutputArea-output:has-text("{text}")',
-                           timeout=timeout)
+def wait_for_output(page, text, timeout=WAIT, unless=None):
+    "Wait until a cell's output says `text` (failing at once if it says `unless`): the outputs, as text"
+    from playwright.sync_api import TimeoutError
+    outputs = '.jp-NotebookPanel:not(.lm-mod-hidden) .jp-OutputArea-output'
+    either = ', '.join(f'{outputs}:has-text("{t}")' for t in (text, unless) if t)
+    try:
+        page.wait_for_selector(either, timeout=timeout)
+        said = '\n'.join(page.locator(outputs).all_inner_texts())
+    except TimeoutError:
+        said = '\n'.join(page.locator(outputs).all_inner_texts())
+        raise AssertionError(f'{page.url}: nothing said {text!r} in {timeout / 1000:.0f} s; the outputs say:\n{said[-3000:]}')
+    assert text in said, f'{page.url}: the outputs say:\n{said[-3000:]}'
+    return said
+
+
+def save_as(page, name):
+    "Save the new notebook (Ctrl+S): JupyterLab asks for a name the first time"
+    page.keyboard.press('Control+s')
+    page.fill('.jp-Dialog input', name)
+    page.click('.jp-Dialog button:has-text("Rename")')
+    page.wait_for_selector('.jp-Dialog', state='detached')
 
 
 def wait_for_file(path: Path, text: str, timeout=60):
@@ -168,8 +187,8 @@ def students(browser, hub):
         new_notebook(page)
         run_cell(page, FLOW)  # all three run at once
     for name, page in pages.items():
-        wait_for_output(page, 'Done!')
-        page.keyboard.press('Control+s')
+        wait_for_output(page, 'Done!', unless='the flow failed')
+        save_as(page, Path(NOTEBOOK).name)
         wait_for_file(hub.home(name)/NOTEBOOK, 'Done!')
     yield pages
     for page in pages.values():
