@@ -5,7 +5,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from regression_course import config  # noqa: F401  (before metaflow: the course's datastore and user)
+from regression_course import config
+
+config.configure_metaflow()  # before anything imports metaflow
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 VOILA = shutil.which('voila', path=str(Path(sys.executable).parent)) or 'voila'  # this environment's, as `make app` runs it

@@ -6,7 +6,9 @@ answer. Debug mode stays off. Usage: python benchmarks/baseline_app.py PORT
 """
 import sys
 
-import regression_course.config  # noqa: F401  (before metaflow: the course's datastore and user)
+import regression_course.config
+
+regression_course.config.configure_metaflow()  # before anything imports metaflow
 from flask import Flask, request
 from metaflow import Flow
 

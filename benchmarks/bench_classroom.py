@@ -43,7 +43,7 @@ class Hub:
     def __init__(self, students: int):
         self.folder = Path(tempfile.mkdtemp(prefix='regression-course-bench-class-', dir='/tmp'))
         self.folder.chmod(0o755)
-        self.names = [f's{i:02d}' for i in range(students)]
+        self.names = [f's{i:03d}' for i in range(students)]
         self.roster = self.folder.parent/f'{self.folder.name}.roster'
         self.roster.write_text('teacher instructor\n' + '\n'.join(self.names) + '\n')
         self.prefix, self.port = f'rb{secrets.token_hex(2)}-', free_port()
@@ -151,16 +151,26 @@ class Sampler(threading.Thread):
 def student(hub, name, code=FLOW):
     s, login = log_in(hub, name)
     out, seconds = run_in_kernel(hub, s, name, code)
-    return dict(name=name, login=login, flow=seconds, ok='Done!' in out and 'the flow failed' not in out, out=out[-500:])
+    return dict(name=name, login=login, flow=seconds, ok='Done!' in out and 'the flow failed' not in out, out=out[-500:],
+                session=s)
 
 
-def class_size(n: int):
-    with Hub(n) as hub:
+def log_out(hub, s, name):
+    "Stop the student's server, as the hub's control panel does"
+    s.delete(f'{hub.url}/hub/api/users/{name}/server', headers={'X-XSRFToken': s.cookies.get('_xsrf', path='/hub/') or ''})
+    while requests.get(f'{hub.url}/hub/api', timeout=30).ok and s.get(f'{hub.url}/user/{name}/api/status').headers.get(
+            'content-type', '').startswith('application/json'):
+        time.sleep(1)
+
+
+def class_size(hub, names):
+    n = len(names)
+    if True:
         sampler = Sampler()
         sampler.start()
         start = time.monotonic()
         with ThreadPoolExecutor(n) as pool:
-            done = list(pool.map(lambda name: student(hub, name), hub.names))
+            done = list(pool.map(lambda name: student(hub, name), names))
         wall = time.monotonic() - start
         sampler.done.set()
         flows, logins = [d['flow'] for d in done], [d['login'] for d in done]
@@ -172,6 +182,7 @@ def class_size(n: int):
               f"lowest free memory {sampler.low_free_mb:6.0f} MB; highest load {sampler.high_load:4.1f}; "
               f"{len(failed)} failed", flush=True)
         for d in failed: print(f"  {d['name']}: {d['out']}")
+        for d in done: log_out(hub, d['session'], d['name'])
 
 
 HOG_MEMORY = 'x = []\nwhile True:\n    x.append(bytearray(100 * 2**20))'
@@ -219,8 +230,12 @@ if __name__ == '__main__':
     parser.add_argument('--runaway', action='store_true')
     args = parser.parse_args()
     print(f'{os.cpu_count()} cores, {os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") / 2**30:.0f} GB; '
-          'each class size on a new hub (its first start installs the class environment, not timed)', flush=True)
-    for n in map(int, args.students.split(',')):
-        class_size(n)
+          'one hub (its first start installs the class environment: not timed); each round new students', flush=True)
+    sizes = list(map(int, args.students.split(',')))
+    with Hub(sum(sizes)) as hub:  # each round, new students: each logs in for the first time
+        first = 0
+        for n in sizes:
+            class_size(hub, hub.names[first:first + n])
+            first += n
     if args.runaway:
         runaway()

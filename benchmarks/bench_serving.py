@@ -31,7 +31,9 @@ import urllib.request
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
-from regression_course import config  # before metaflow
+from regression_course import config
+
+config.configure_metaflow()  # before anything imports metaflow
 from _common import ensure_model, free_port, stop
 
 HERE = Path(__file__).resolve().parent

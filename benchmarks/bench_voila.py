@@ -27,7 +27,9 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-from regression_course import config  # noqa: F401  (before metaflow)
+from regression_course import config
+
+config.configure_metaflow()  # before anything imports metaflow
 from regression_course.form_app import READY_ENV
 from _common import VOILA, ensure_model, free_port, stop
 

@@ -29,7 +29,9 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from regression_course import config  # noqa: F401  (before metaflow)
+from regression_course import config
+
+config.configure_metaflow()  # before anything imports metaflow
 from regression_course.form_app import READY_ENV
 from _common import REPO_ROOT, VOILA, ensure_model, free_port, stop
 

@@ -6,8 +6,9 @@
 __all__ = ['BranchJoinFlow']
 
 # %% ../nbs/03_dags.ipynb #4c760c7b
-# before metaflow: one datastore and one user for every part of the course
 import regression_course.config as config
+
+config.configure_metaflow()  # who runs this flow and where its runs are kept: before metaflow is imported
 from metaflow import FlowSpec, current, step
 
 # %% ../nbs/03_dags.ipynb #fefeac2c

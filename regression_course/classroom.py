@@ -7,7 +7,7 @@ __all__ = ['NAME', 'COURSE_COPY', 'PUBLISHED_BRANCH', 'PROGRESS_ENV', 'ROSTER_EN
            'ClassFolder', 'student_environment', 'sync_course', 'parse_size', 'own_cgroup', 'Limits', 'enforceable',
            'read_progress', 'class_runs', 'class_board', 'best_run', 'class_view', 'serve']
 
-# %% ../nbs/99b_classroom.ipynb #74227531
+# %% ../nbs/99b_classroom.ipynb #349bbbc5
 import json
 import os
 import re
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-# %% ../nbs/99b_classroom.ipynb #47eee0b1
+# %% ../nbs/99b_classroom.ipynb #52df2d54
 NAME = re.compile(r'[a-z][a-z0-9_-]{0,19}')  # a roster name; with the prefix it stays a valid Linux login name
 
 @dataclass(frozen=True)
@@ -52,7 +52,7 @@ def read_roster(
         raise ValueError(f'{path}: no instructor: mark at least one line `<name> instructor`')
     return Roster(tuple(students), tuple(instructors))
 
-# %% ../nbs/99b_classroom.ipynb #9a5bca86
+# %% ../nbs/99b_classroom.ipynb #d5ca206c
 @dataclass(frozen=True)
 class ClassFolder:
     "The folders of a class on one server: everything `make classroom` keeps, and keeps across restarts"
@@ -75,7 +75,7 @@ class ClassFolder:
     @property
     def roster(self) -> Path: return self.root/'roster.txt'  # the roster, as the instructors' class view reads it
 
-# %% ../nbs/99b_classroom.ipynb #d2123f0f
+# %% ../nbs/99b_classroom.ipynb #a3c7c710
 COURSE_COPY = 'regression-course'  # the course copy's folder in each student's home (a hyphen: never an importable name)
 PUBLISHED_BRANCH = 'course'  # the branch of the published course that students' copies follow
 PROGRESS_ENV = 'REGRESSION_COURSE_PROGRESS'  # where `make exercises` records a student's progress
@@ -100,7 +100,7 @@ def student_environment(
         'GIT_CONFIG_SYSTEM': str(folder.gitconfig),
     }
 
-# %% ../nbs/99b_classroom.ipynb #1e97a87c
+# %% ../nbs/99b_classroom.ipynb #c5d94f9e
 def sync_course(
     source:str|Path, # the published course: a git repository
     dest:str|Path, # the student's copy
@@ -115,7 +115,7 @@ def sync_course(
         venv.symlink_to(env)
     return said
 
-# %% ../nbs/99b_classroom.ipynb #54bc5922
+# %% ../nbs/99b_classroom.ipynb #4d6059b8
 def parse_size(
     size:str|int, # bytes, or a number with K, M, G or T (powers of 1024), e.g. '2G'
 ) -> int: # bytes
@@ -127,7 +127,7 @@ def parse_size(
         raise ValueError(f'{size!r} is not a memory size: write e.g. 2G, 512M or a number of bytes')
     return int(float(match.group(1)) * units[match.group(2)])
 
-# %% ../nbs/99b_classroom.ipynb #c7f11f5e
+# %% ../nbs/99b_classroom.ipynb #db1bfe32
 CGROUP_V1 = Path('/sys/fs/cgroup')
 
 def own_cgroup(controller:str) -> Path|None:
@@ -172,7 +172,7 @@ def enforceable() -> str:
         return 'per-process limits only (setrlimit): no writable memory control group'
     return f'control groups (memory, processes, a fair share of the processor), made in {memory}'
 
-# %% ../nbs/99b_classroom.ipynb #001ba0e3
+# %% ../nbs/99b_classroom.ipynb #05470afa
 def read_progress(
     folder:str|Path, # where students record their progress (`ClassFolder.progress`)
 ):
@@ -189,7 +189,7 @@ def read_progress(
                          missing=', '.join(k for k, ok in record.get('exercises', {}).items() if not ok)))
     return pd.DataFrame(rows, columns=['user', 'done', 'total', 'checked', 'missing'])
 
-# %% ../nbs/99b_classroom.ipynb #2c7f9514
+# %% ../nbs/99b_classroom.ipynb #2c331b9c
 _FINISHED: dict[str, dict] = {}  # a finished run never changes: read once per process
 
 def _run_row(run) -> dict:
@@ -224,7 +224,7 @@ def class_runs(
     table['served'] = table.run == (served.id if served else None)
     return table.sort_values('started', ascending=False, ignore_index=True)
 
-# %% ../nbs/99b_classroom.ipynb #bb89902b
+# %% ../nbs/99b_classroom.ipynb #93f9a958
 def class_board(
     runs, # a table from `class_runs`
     progress=None, # a table from `read_progress` (default: nobody has recorded any)
@@ -249,7 +249,7 @@ def best_run(runs) -> dict|None:
     passed = runs[runs.gate == 'passed']
     return None if passed.empty else passed.loc[passed.r2.idxmax()].to_dict()
 
-# %% ../nbs/99b_classroom.ipynb #d6ed391e
+# %% ../nbs/99b_classroom.ipynb #52156467
 def _html(table, **formats) -> str:
     "A table as HTML, numbers and times formatted for people"
     shown = table.copy()
@@ -287,7 +287,7 @@ def class_view(
              _html(runs, started=when, r2='{:.4f}')]
     return HTML('\n'.join(parts))
 
-# %% ../nbs/99b_classroom.ipynb #1c3ab4c8
+# %% ../nbs/99b_classroom.ipynb #73a0b8f6
 def serve(
     course:str|Path, # the published course
     env:str|Path, # the class's Python environment
@@ -303,7 +303,7 @@ def serve(
     server = Path(env)/'bin'/'jupyterhub-singleuser'
     os.execv(server, [str(server), *args])
 
-# %% ../nbs/99b_classroom.ipynb #162aac37
+# %% ../nbs/99b_classroom.ipynb #23b309b4
 #| eval: false
 if __name__ == '__main__' and '__file__' in globals():
     import sys

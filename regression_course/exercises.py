@@ -144,6 +144,7 @@ def _record(path:Path, results:dict):
 # %% ../nbs/98_exercises.ipynb #db6e0059
 #| eval: false
 if __name__ == '__main__' and '__file__' in globals():
-    from regression_course import exercises  # run as a script this file is `__main__`: the checks register with the module
+    from regression_course import config, exercises  # as a script this file is `__main__`: checks register with the module
+    config.configure_metaflow()  # some checks read runs
     args = sys.argv[1:]
     exercises.report(solutions='--solutions' in args, record=args[args.index('--record') + 1] if '--record' in args else None)

@@ -142,7 +142,7 @@ def prediction_form(
 ) -> widgets.Widget:
     "The prediction form for `model`, or a message saying how to train one"
     if model is None:
-        from regression_course import registry  # imports metaflow, after `config` set it up
+        from regression_course import registry  # imports metaflow: after configure_metaflow()
         try: model = registry.load_model(with_training_data=True)
         except Exception as e: return no_model_message(f'The model could not be loaded ({type(e).__name__}: {e})')
         if model is None: return no_model_message()

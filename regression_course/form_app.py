@@ -34,7 +34,7 @@ def announce_ready(
 
 # %% ../nbs/97_form_app.ipynb #cbfcfe55
 def _with_training_data(run):
-    from regression_course.registry import load_model  # imports metaflow, after `config` set it up
+    from regression_course.registry import load_model  # imports metaflow: after configure_metaflow()
     return load_model(run, with_training_data=True)  # the form plots the training data
 
 def follow(

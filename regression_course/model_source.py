@@ -102,14 +102,14 @@ def _start_watching(self:ModelSource):
 
 def newest_deployable_id() -> str|None:
     "The id of the run a server should serve now: the newest deployable, not rolled-back run (`None`: there is none)"
-    from regression_course import registry  # imports metaflow, after `config` set it up
+    from regression_course import registry  # imports metaflow: after configure_metaflow()
     run = registry.latest_deployable_run()
     return None if run is None else run.id
 
 # %% ../nbs/93_model_source.ipynb #28cc6a6d
 def _deployable_runs() -> Iterable:
     "The successful runs tagged `deployable` and not rolled back, newest first, from any user"
-    from regression_course import registry  # imports metaflow, after `config` set it up
+    from regression_course import registry  # imports metaflow: after configure_metaflow()
     from regression_course.config import FLOW_NAME
     return registry._served_runs(FLOW_NAME)
 

@@ -17,8 +17,7 @@ from .data import GENERATOR_SETTINGS, true_coefficient, write_dataset
 def scratch_datastore() -> dict:
     "The environment of a new, empty Metaflow datastore in a temporary folder (your own runs are left alone)"
     root = Path(tempfile.mkdtemp(prefix='monitoring-'))
-    return {**os.environ, 'METAFLOW_DATASTORE_SYSROOT_LOCAL': str(root), 'METAFLOW_DATATOOLS_LOCALROOT': str(root/'.metaflow'/'data'),
-            'METAFLOW_CLIENT_CACHE_PATH': str(root/'.metaflow'/'client_cache')}
+    return {**os.environ, **config.datastore_env(root)}
 
 def train(env:dict, *options, rows:pd.DataFrame|None=None) -> tuple[str, str]:
     "Run the course flow in the datastore of `env` with `options` (and on `rows`' x and y, if given); its run id, and what it said about promotion"

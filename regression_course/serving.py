@@ -21,7 +21,8 @@ from .feedback import FeedbackStore, PredictionIds
 from .model_source import RETRY_SECONDS, ModelSource, newest_deployable_id
 from .prediction import (FEEDBACK_USAGE, MAX_VALUES, TRAIN_HINT, USAGE, RequestError, decode_json,
                                           parse_feedback, parse_x, predict_values, range_warnings)
-from .prediction_log import DEFAULT_LOG_PATH, LOG_COLUMNS, PredictionLog, read_prediction_log
+from . import config
+from .prediction_log import LOG_COLUMNS, PredictionLog, default_log_path, read_prediction_log
 
 # %% ../nbs/06_serving.ipynb #3b7e5990
 TITLE = 'Predict y from x'
@@ -91,24 +92,25 @@ def add_endpoints(
 
 # %% ../nbs/06_serving.ipynb #cfaef984
 def _load_run(run:str):
-    from regression_course.registry import load_model  # imports metaflow, after `config` set it up
+    from regression_course.registry import load_model  # imports metaflow: after configure_metaflow()
     return load_model(run)
 
 def create_app(
     model=None, # the `LoadedModel` to serve; `None`: `run`'s, or the newest deployable one, loaded once at start
     run:str|None=None, # a run id or pathspec to serve (default: the newest deployable run that loads)
-    log_path:str|Path|None=None, # the prediction log (default: `DEFAULT_LOG_PATH`, in the datastore)
+    log_path:str|Path|None=None, # the prediction log (default: `default_log_path()`, in the datastore)
     retry_seconds:float=RETRY_SECONDS, # with no deployable model, look again at most this often
     max_values:int=MAX_VALUES, # the most x values in one request
     loader:Callable|None=None, # how to find the model (default: `model_source.newest_loadable`)
 ) -> Flask:
     "The prediction API: a Flask app serving one model, loaded once per process (and the newest deployable one, if not told which)"
+    config.configure_metaflow()                                # the server is a program: one datastore
     app = Flask('regression_course')                           # step 2: the app
     app.add_url_rule('/', 'page', page)                        # step 1: the page
     if run is not None and loader is None: loader = lambda: _load_run(run)
     watch = newest_deployable_id if model is None and loader is None else None  # follow promotions and rollbacks
     source = ModelSource(model, loader, retry_seconds, watch)  # step 3: the model, loaded once
-    log = PredictionLog(log_path := Path(log_path or DEFAULT_LOG_PATH))
+    log = PredictionLog(log_path := Path(log_path or default_log_path()))
     ids, feedback = PredictionIds(log_path.parent/'prediction_ids.key'), FeedbackStore(log_path.parent/'feedback.sqlite')
     add_endpoints(app, source, log, ids, feedback, max_values) # step 4: the routes that predict
     app.extensions['regression_course'] = {'source': source, 'log': log, 'feedback': feedback}

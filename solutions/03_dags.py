@@ -21,7 +21,9 @@ def topological_order(edges:dict) -> list:
 def three_branch_flow() -> str:
     "The text of a flow file: BranchJoinFlow with a third branch c that subtracts 1, joined with a and b"
     return '''
-import regression_course.config as config  # one datastore and one user, before metaflow
+import regression_course.config as config
+
+config.configure_metaflow()  # who runs this flow and where its runs are kept: before metaflow is imported
 from metaflow import FlowSpec, step
 
 

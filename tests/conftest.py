@@ -1,7 +1,9 @@
-"""Shared test set-up: a private Metaflow datastore, and helpers that run the real flow.
+"""Shared test set-up: a private Metaflow datastore holding the course run, and helpers that run the real flow.
 
-The datastore variables are set here, at import, before any test module imports `regression_course.config`
-or `metaflow` (Metaflow reads its settings once, on import).
+The datastore is configured here, at import, before any test module imports `metaflow` (Metaflow reads its
+settings once, on import). The course run (the flow on the shipped dataset with default parameters) is trained
+once per `make test` (tools/golden.py) and copied into each worker's datastore; run alone, pytest trains it once
+for all its workers, when the first test asks for it.
 """
 import os
 import shutil
@@ -17,30 +19,30 @@ import pytest
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT/'tools'))
-from browser import find_chromium  # noqa: E402  (tools/browser.py: the same search `make browser` makes)
+import browser  # noqa: E402  (tools/browser.py: the same search `make browser` makes)
+import golden  # noqa: E402  (tools/golden.py: the course run, trained once)
+from regression_course import config  # noqa: E402
+from regression_course.slow_clients import GUNICORN_OPTIONS  # noqa: E402  (gunicorn.conf.py, as `make serve`)
 
 _DATASTORE = Path(tempfile.mkdtemp(prefix='regression-course-tests-')).resolve()
-os.environ['METAFLOW_DATASTORE_SYSROOT_LOCAL'] = str(_DATASTORE)
-os.environ['METAFLOW_DATATOOLS_LOCALROOT'] = str(_DATASTORE/'.metaflow'/'data')
-os.environ['METAFLOW_CLIENT_CACHE_PATH'] = str(_DATASTORE/'.metaflow'/'client_cache')
+os.environ.update(config.datastore_env(_DATASTORE))
 os.environ.setdefault('METAFLOW_USER', 'tester')  # a name you exported (METAFLOW_USER=ada) is kept: tests must not care
 os.environ.setdefault('MPLBACKEND', 'Agg')
-
-from regression_course import config  # noqa: E402  (sets up .metaflow/ in the private datastore)
-
-assert config.DATASTORE_ROOT == _DATASTORE
+assert config.configure_metaflow() == _DATASTORE
+if 'REGRESSION_COURSE_GOLDEN' in os.environ:  # `make test` trained the course run once: every worker starts with it
+    config.copy_datastore(os.environ['REGRESSION_COURSE_GOLDEN'], _DATASTORE)
 
 FLOW_PATH = config.FLOW_FILE
 IN_CI = os.environ.get('CI', '').lower() in ('1', 'true', 'yes')
 ALLOW_SKIP = os.environ.get('ALLOW_SKIP', '').lower() in ('1', 'true', 'yes')
-CHROMIUM = find_chromium()
+CHROMIUM = browser.find_chromium()
 CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
                  '--disable-sync', '--no-first-run']  # no background traffic: this machine's network is closed
 
 
 def missing_browser() -> str | None:
     "Why the browser tests cannot run here, or None when Chromium and Playwright are both available"
-    if CHROMIUM is None: return 'no Chromium found (run `make browser`, or set CHROMIUM=/path/to/chromium)'
+    if CHROMIUM is None: return browser.WHAT_TO_DO
     try:
         import playwright.sync_api  # noqa: F401
     except ImportError:
@@ -70,7 +72,10 @@ def pytest_terminal_summary(terminalreporter):
 
 
 def pytest_sessionfinish(session, exitstatus):
-    "A skipped test fails the run, unless ALLOW_SKIP=1"
+    "A skipped test fails the run, unless ALLOW_SKIP=1; the controller removes the course run pytest trained on its own"
+    if not hasattr(session.config, 'workerinput'):
+        uid = os.environ.get('PYTEST_XDIST_TESTRUNUID', os.getpid())
+        shutil.rmtree(Path(tempfile.gettempdir())/f'regression-course-golden-{uid}', ignore_errors=True)
     reporter = session.config.pluginmanager.get_plugin('terminalreporter')
     if reporter and reporter.stats.get('skipped') and not ALLOW_SKIP and exitstatus == 0:
         session.exitstatus = 1
@@ -101,10 +106,6 @@ def stop(proc, grace=15):
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait()
-
-
-GUNICORN_OPTIONS = ['--workers', '2', '--worker-class', 'regression_course.slow_clients.GuardedWorker', '--threads', '64',
-                    '--keep-alive', '5', '--no-control-socket']  # as `make serve`
 
 
 def gunicorn_command(port, factory_args=''):
@@ -147,13 +148,19 @@ def datastore():
     shutil.rmtree(_DATASTORE, ignore_errors=True)
 
 
+def copy_of(datastore, folder) -> dict:
+    "Copy `datastore` (its runs) into `folder`; the environment of a process that should use the copy"
+    config.copy_datastore(datastore, folder)
+    return {**os.environ, **config.datastore_env(folder)}
+
+
 @pytest.fixture(scope='session')
 def deployable_run(datastore):
-    "A real, successful, deployable run of SampleRegressionFlow on the course dataset"
-    from regression_course.registry import latest_deployable_run
-    run = latest_deployable_run()
-    if run is None:
-        run_flow()
-        run = latest_deployable_run()
-    assert run is not None, 'the course dataset should give a deployable run'
+    "The course run: a real, successful, deployable run of SampleRegressionFlow on the course dataset"
+    from regression_course.registry import course_run
+    if course_run(train=False) is None:  # pytest on its own: its workers share one training (tools/golden.py)
+        shared = Path(tempfile.gettempdir())/f"regression-course-golden-{os.environ.get('PYTEST_XDIST_TESTRUNUID', os.getpid())}"
+        config.copy_datastore(golden.course_run_datastore(shared), datastore)
+    run = course_run(train=False)
+    assert run is not None and config.DEPLOYABLE_TAG in run.tags, 'the course dataset should give a deployable run'
     return run

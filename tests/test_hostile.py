@@ -13,9 +13,9 @@ from contextlib import contextmanager
 
 import pytest
 
-from regression_course import config  # noqa: F401  (before metaflow)
+from regression_course import config  # noqa: F401
 from regression_course.slow_clients import GUNICORN_OPTIONS
-from conftest import free_port, run_flow, serving
+from conftest import copy_of, free_port, run_flow, serving
 from test_serving_http import request, post
 
 JSON = {'Content-Type': 'application/json'}
@@ -208,12 +208,9 @@ def test_create_app_serves_the_run_asked_for(deployable_run):
 def test_corrupt_newest_model_falls_back_to_the_previous_run(datastore, deployable_run, tmp_path):
     "A second deployable run whose model file is truncated: the server serves the run before and says why"
     copy = tmp_path/'datastore'
-    shutil.copytree(datastore/'.metaflow', copy/'.metaflow', ignore=shutil.ignore_patterns('client_cache', '*.lock'))
-    env = {'METAFLOW_DATASTORE_SYSROOT_LOCAL': str(copy), 'METAFLOW_DATATOOLS_LOCALROOT': str(copy/'.metaflow'/'data'),
-           'METAFLOW_CLIENT_CACHE_PATH': str(copy/'.metaflow'/'client_cache')}
-    from regression_course.flow import DEFAULT_PARAMETERS
-    promote = ['--promotion_tolerance', 100] if 'promotion_tolerance' in DEFAULT_PARAMETERS else []  # deployable even if not better
-    run_flow('--random_state', 7, *promote, cwd=copy, env=env)  # a newer deployable run, with a different model
+    env = copy_of(datastore, copy)
+    promote = ['--promotion_tolerance', 100]  # deployable even if not better
+    run_flow('--random_state', 7, '--candidates', 'linear', *promote, cwd=copy, env=env)  # newer, deployable, another model
     flow_dir = copy/'.metaflow'/'SampleRegressionFlow'
     newest = max((p for p in flow_dir.iterdir() if p.name.isdigit()), key=lambda p: int(p.name))
     assert newest.name != deployable_run.id

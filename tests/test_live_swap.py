@@ -15,7 +15,7 @@ import time
 
 import pytest
 
-from conftest import free_port, gunicorn_command, run_flow, serving
+from conftest import copy_of, free_port, gunicorn_command, run_flow, serving
 
 JSON = {'Content-Type': 'application/json'}
 SWAP_SECONDS = 10  # the promise: a promotion or a rollback is served by every worker within this
@@ -25,10 +25,7 @@ SWAP_SECONDS = 10  # the promise: a promotion or a rollback is served by every w
 def copy(deployable_run, datastore, tmp_path_factory):
     "(root, env) of a copy of the tests' datastore, whose newest deployable run is the course run"
     root = tmp_path_factory.mktemp('swap')
-    shutil.copytree(datastore/'.metaflow', root/'.metaflow', ignore=shutil.ignore_patterns('client_cache', '*.lock', 'predictions'))
-    env = {'METAFLOW_DATASTORE_SYSROOT_LOCAL': str(root), 'METAFLOW_DATATOOLS_LOCALROOT': str(root/'.metaflow'/'data'),
-           'METAFLOW_CLIENT_CACHE_PATH': str(root/'.metaflow'/'client_cache')}
-    return root, env
+    return root, copy_of(datastore, root)
 
 
 class Clients:

@@ -17,8 +17,8 @@ import conftest
 from conftest import REPO_ROOT, run_flow
 from regression_course import config
 from regression_course.data import true_coefficient, write_dataset
-from regression_course.flow import DEFAULT_PARAMETERS
-from regression_course.registry import (DEPLOYABLE_TAG, ROLLBACK_LOG, ROLLED_BACK_TAG, latest_deployable_run,
+from regression_course.config import DEFAULT_PARAMETERS
+from regression_course.registry import (DEPLOYABLE_TAG, ROLLED_BACK_TAG, latest_deployable_run, rollback_log,
                                         rollback)
 
 from metaflow import Run  # noqa: E402  (after config)
@@ -101,14 +101,14 @@ def test_rollback_returns_to_the_previous_run_and_records_who_and_why(runs):
     assert ROLLED_BACK_TAG in tags and DEPLOYABLE_TAG not in tags
     assert {k: record[k] for k in ('flow', 'user', 'from_run', 'to_run', 'reason')} == dict(
         flow=NAME, user='ada', from_run=again.id, to_run=first.id, reason='predictions drift upwards')
-    assert json.loads(ROLLBACK_LOG.read_text().splitlines()[-1]) == record and record['time'].endswith('+00:00')
-    assert ROLLBACK_LOG.parent == config.DATASTORE_ROOT/'.metaflow'/'registry'
+    assert json.loads(rollback_log().read_text().splitlines()[-1]) == record and record['time'].endswith('+00:00')
+    assert rollback_log().parent == config.datastore_root()/'.metaflow'/'registry'
 
 
 def test_rollback_with_nothing_to_roll_back_to_fails_and_changes_nothing(runs):
     first = runs['first']
     assert latest_deployable_run(NAME).id == first.id  # after the rollback above: the only served run left
-    before = ROLLBACK_LOG.read_text()
+    before = rollback_log().read_text()
     with pytest.raises(RuntimeError, match='nothing to roll back to'):
         rollback('again', flow_name=NAME)
     with pytest.raises(ValueError, match='say why'):
@@ -117,6 +117,6 @@ def test_rollback_with_nothing_to_roll_back_to_fails_and_changes_nothing(runs):
                          capture_output=True, text=True)
     assert cli.returncode != 0 and 'rollback failed: nothing to roll back to' in cli.stderr and 'Traceback' not in cli.stderr
     assert latest_deployable_run(NAME).id == first.id and DEPLOYABLE_TAG in Run(first.pathspec, _namespace_check=False).user_tags
-    assert ROLLBACK_LOG.read_text() == before
+    assert rollback_log().read_text() == before
     with pytest.raises(RuntimeError, match='no run is served'):
         rollback('nothing here', flow_name='NoSuchFlow')

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from regression_course import config  # noqa: F401  (before metaflow)
+from regression_course import config  # noqa: F401
 from conftest import free_port, gunicorn_command, serving
 
 REPO_ROOT = Path(__file__).resolve().parent.parent

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO_ROOT, run_flow
+from conftest import REPO_ROOT, copy_of, run_flow
 from regression_course.data import DATASET_PATH, load_data, write_dataset
 
 NOTEBOOKS = ['05_client_api', '05b_prediction', '06_serving', '07_prediction_form']
@@ -27,9 +27,7 @@ def crowded(deployable_run, datastore, tmp_path_factory):
     from regression_course.registry import course_run
     assert course_run(train=False).id == deployable_run.id
     root = tmp_path_factory.mktemp('crowded')
-    shutil.copytree(datastore/'.metaflow', root/'.metaflow', ignore=shutil.ignore_patterns('client_cache', '*.lock'))
-    env = {'METAFLOW_DATASTORE_SYSROOT_LOCAL': str(root), 'METAFLOW_DATATOOLS_LOCALROOT': str(root/'.metaflow'/'data'),
-           'METAFLOW_CLIENT_CACHE_PATH': str(root/'.metaflow'/'client_cache')}
+    env = copy_of(datastore, root)
     X, y = load_data()
     other = write_dataset(X[:500], y[:500], root/'first_half.txt')
     bad = root/'bad.txt'

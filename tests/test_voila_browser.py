@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from regression_course import config  # noqa: F401  (before metaflow)
+from regression_course import config  # noqa: F401
 from regression_course.form_app import READY_ENV
 from regression_course.prediction import for_people
 from conftest import IN_CI, chromium, missing_browser, free_port, gunicorn_command, port_open, serving

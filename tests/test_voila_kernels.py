@@ -23,7 +23,7 @@ from threading import Event, Thread
 
 import pytest
 
-from regression_course import config  # noqa: F401  (before metaflow)
+from regression_course import config  # noqa: F401
 from regression_course.form_app import READY_ENV
 from regression_course.prediction import for_people
 from conftest import IN_CI, REPO_ROOT, chromium, missing_browser, free_port, port_open, serving

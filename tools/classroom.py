@@ -127,8 +127,9 @@ def publish(folder: ClassFolder) -> str:
 
 
 def deps_hash(course: Path) -> str:
-    "The same hash the Makefile's `install` keeps in .venv/.installed: a copy's `make` then installs nothing"
-    return hashlib.md5(b''.join((course/f).read_bytes() for f in ('setup.py', 'settings.ini', 'pyproject.toml'))).hexdigest()
+    "What the class's environment is made from: when it changes, the environment is synced again"
+    files = ('uv.lock', 'setup.py', 'settings.ini', 'pyproject.toml', 'classroom/share_store.py')
+    return hashlib.md5(b''.join((course/f).read_bytes() for f in files)).hexdigest()
 
 
 def share_store(folder: ClassFolder):
@@ -139,17 +140,14 @@ def share_store(folder: ClassFolder):
 
 
 def install_environment(folder: ClassFolder):
-    "The class's Python environment, installed once for everybody, byte-compiled, read-only for students"
+    "The class's Python environment: exactly uv.lock, installed once for everybody, byte-compiled, read-only for students"
     stamp, wanted = folder.env/'.installed', deps_hash(folder.course)
     if stamp.exists() and stamp.read_text().strip() == wanted:
-        share_store(folder)
         return
-    uv = Path(sys.executable).parent/'uv'
-    if not (folder.env/'bin'/'python').exists():
-        run(uv, 'venv', '-q', '--python', class_python(), folder.env)
     print('installing the course environment for the class (once; a few minutes the first time)', file=sys.stderr)
-    run(uv, 'pip', 'install', '-q', '--python', folder.env/'bin'/'python', '-e', f'{folder.course}[dev]', 'uv',
-        cwd=folder.course)
+    uv = Path(sys.executable).parent/'uv'
+    env = {**{k: v for k, v in os.environ.items() if k != 'VIRTUAL_ENV'}, 'UV_PROJECT_ENVIRONMENT': str(folder.env)}
+    run(uv, 'sync', '-q', '--locked', '--extra', 'dev', '--python', class_python(), cwd=folder.course, env=env)
     # students cannot write next to the library: compile it now, or every process they start compiles it again
     run(folder.env/'bin'/'python', '-m', 'compileall', '-q', '-j', '0', folder.env/'lib', folder.course/'regression_course')
     settings = folder.env/'share'/'jupyter'/'lab'/'settings'

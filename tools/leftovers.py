@@ -8,18 +8,19 @@ and the shell that started it) is alive.
 import os
 import sys
 import time
-from pathlib import Path
+
+import psutil  # the process table on Linux and macOS alike (macOS has no /proc)
 
 
 def marked_processes(marker: str) -> dict[int, str]:
     "pid: command line of every live process whose environment carries `marker`"
+    name, _, value = marker.partition('=')
     found, skip = {}, {os.getpid(), os.getppid()}
-    for proc in Path('/proc').glob('[0-9]*'):
+    for proc in psutil.process_iter():
         try:
-            if int(proc.name) in skip or marker.encode() not in (proc/'environ').read_bytes().split(b'\0'):
-                continue
-            found[int(proc.name)] = (proc/'cmdline').read_bytes().replace(b'\0', b' ').decode(errors='replace').strip()
-        except (OSError, ValueError):
+            if proc.pid in skip or proc.environ().get(name) != value: continue
+            found[proc.pid] = ' '.join(proc.cmdline())
+        except (psutil.Error, OSError):
             continue  # gone, or not ours to read
     return found
 

@@ -96,4 +96,10 @@ def test_nb(fn, skip_flags=None, force_flags=None, do_print=False, showerr=True,
 if __name__ == '__main__':
     import nbtest  # this file as a module, so the worker processes can find `test_nb` by name
     nbdev_test_module.test_nb = nbtest.test_nb  # nbdev_test looks `test_nb` up when it runs: it runs this one
-    nbdev_test_module.nbdev_test()
+    try:
+        nbdev_test_module.nbdev_test()
+    except SystemExit as e:
+        if e.code:
+            sys.exit('FAIL: nbdev_test: a notebook failed (see above); open it in `make lab` and run it top to bottom.')
+    if '--path' not in sys.argv:
+        print(f"nbdev_test: {len(list((REPO/'nbs').glob('*.ipynb')))} notebooks passed, 0 failed")
