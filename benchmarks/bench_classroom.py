@@ -74,16 +74,14 @@ class Hub:
 
 
 def log_in(hub: Hub, name: str) -> tuple[requests.Session, float]:
-    "Log in through the hub's form and wait for the student's server: (session, seconds)"
+    "Log in through the hub's form and wait until the student's JupyterLab page loads: (session, seconds)"
     s, start = requests.Session(), time.monotonic()
     s.get(f'{hub.url}/hub/login')
     s.post(f'{hub.url}/hub/login', data={'username': name, 'password': f'{name}-password',
-                                         '_xsrf': s.cookies.get('_xsrf')})
-    while True:
-        r = s.get(f'{hub.url}/user/{name}/api/status', timeout=30)
-        if r.ok and r.headers.get('content-type', '').startswith('application/json'): break
-        time.sleep(0.5)
-    s.get(f'{hub.url}/user/{name}/lab')  # as a browser would: the server's XSRF cookie comes with the page
+                                         '_xsrf': s.cookies.get('_xsrf', path='/hub/')})
+    while not s.get(f'{hub.url}/user/{name}/lab', timeout=60).url.startswith(f'{hub.url}/user/{name}/lab'):
+        time.sleep(0.5)  # the hub's spawn page until the server is up; its page sets the server's XSRF cookie
+    s.headers['X-XSRFToken'] = s.cookies.get('_xsrf', path=f'/user/{name}/') or ''
     return s, time.monotonic() - start
 
 
@@ -92,14 +90,13 @@ def run_in_kernel(hub: Hub, s: requests.Session, name: str, code: str, timeout=1
     from tornado.httpclient import HTTPRequest
     from tornado.ioloop import IOLoop
     from tornado.websocket import websocket_connect
-    xsrf = {'X-XSRFToken': s.cookies.get('_xsrf', path=f'/user/{name}/') or ''}
-    kernel = s.post(f'{hub.url}/user/{name}/api/kernels', json={'name': 'python3'}, headers=xsrf).json()['id']
+    kernel = s.post(f'{hub.url}/user/{name}/api/kernels', json={'name': 'python3'}).json()['id']
     cookie = '; '.join(f'{c.name}={c.value}' for c in s.cookies)
     msg_id, start = uuid.uuid4().hex, time.monotonic()
 
     async def run():
-        ws = await websocket_connect(HTTPRequest(f'ws://127.0.0.1:{hub.port}/user/{name}/api/kernels/{kernel}/channels',
-                                                 headers={'Cookie': cookie}))
+        url = f'ws://127.0.0.1:{hub.port}/user/{name}/api/kernels/{kernel}/channels'
+        ws = await websocket_connect(HTTPRequest(url, headers={'Cookie': cookie, 'X-XSRFToken': s.headers['X-XSRFToken']}))
         ws.write_message(json.dumps({
             'header': {'msg_id': msg_id, 'msg_type': 'execute_request', 'username': name, 'session': uuid.uuid4().hex,
                        'date': '', 'version': '5.3'}, 'parent_header': {}, 'metadata': {}, 'channel': 'shell',
@@ -127,9 +124,8 @@ def run_quietly(hub, s, name, code):
 
 def stop_kernels(hub, s, name):
     "Shut down every kernel of the student (the runaway's), through their server's API"
-    xsrf = {'X-XSRFToken': s.cookies.get('_xsrf', path=f'/user/{name}/') or ''}
     for kernel in s.get(f'{hub.url}/user/{name}/api/kernels').json():
-        s.delete(f"{hub.url}/user/{name}/api/kernels/{kernel['id']}", headers=xsrf)
+        s.delete(f"{hub.url}/user/{name}/api/kernels/{kernel['id']}")
 
 
 def peak_mb(hub, name) -> float:
@@ -158,8 +154,8 @@ def student(hub, name, code=FLOW):
 def log_out(hub, s, name):
     "Stop the student's server, as the hub's control panel does"
     s.delete(f'{hub.url}/hub/api/users/{name}/server', headers={'X-XSRFToken': s.cookies.get('_xsrf', path='/hub/') or ''})
-    while requests.get(f'{hub.url}/hub/api', timeout=30).ok and s.get(f'{hub.url}/user/{name}/api/status').headers.get(
-            'content-type', '').startswith('application/json'):
+    while s.get(f'{hub.url}/hub/api/users/{name}', headers={'X-XSRFToken': s.cookies.get('_xsrf', path='/hub/') or ''}
+                ).json().get('servers'):
         time.sleep(1)
 
 

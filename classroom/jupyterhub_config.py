@@ -33,7 +33,7 @@ c = get_config()  # noqa: F821  (JupyterHub defines it when it loads this file)
 REPO = Path(__file__).resolve().parent.parent
 FOLDER = ClassFolder(Path(os.environ['CLASS_DIR']).resolve())
 ROSTER = read_roster(os.environ['CLASS_ROSTER'])
-PREFIX = os.environ.get('CLASS_USER_PREFIX', 'jupyter-')
+PREFIX = os.environ.get('CLASS_USER_PREFIX') or 'jupyter-'
 IP, PORT = os.environ.get('CLASS_IP', '127.0.0.1'), int(os.environ.get('CLASS_PORT', '8010'))
 LIMITS = Limits(memory=parse_size(os.environ.get('CLASS_MEM_LIMIT', '2G')),
                 tasks=int(os.environ.get('CLASS_TASKS_LIMIT', '512')))
@@ -79,13 +79,16 @@ else:  # each student sets a password on first login
 # --- each student's server: their own Unix user, their course copy, the shared store, limits -----------------
 def ensure_login(name: str) -> pwd.struct_passwd:
     "The Unix user of roster name `name`, made on first use: home in the class folder, private, in the class group"
-    login = PREFIX + name
+    login, home = PREFIX + name, FOLDER.homes/(PREFIX + name)
     try:
-        return pwd.getpwnam(login)
+        found = pwd.getpwnam(login)
     except KeyError:
-        pass
+        found = None
+    if found is not None and Path(found.pw_dir) != home:  # an account this class did not make: never used
+        raise RuntimeError(f'{login} is an existing account of this machine, not a student of this class')
+    if found is not None:
+        return found
     groups = [CLASS_GROUP] + ([INSTRUCTORS_GROUP] if name in ROSTER.instructors else [])
-    home = FOLDER.homes/login
     subprocess.run(['useradd', '--create-home', '--home-dir', str(home), '--shell', '/bin/bash',
                     '--groups', ','.join(groups), '--comment', f'{name} (regression_course class)', login],
                    check=True, capture_output=True, text=True)

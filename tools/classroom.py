@@ -54,6 +54,9 @@ def check(s: dict):
     if os.geteuid() != 0:
         fail('run it as root (sudo make classroom ...). The hub starts each student\'s server as that student\'s '
              'own Unix user, made on first login: only root can. To use the course alone, run `make lab`.')
+    if not s['prefix']:
+        fail('CLASS_USER_PREFIX must not be empty: Unix login names are the prefix and the roster name, so that no '
+             'roster name can ever be an account of this machine (root, daemon, ...)')
     if not s['roster']:
         fail('say who is in the class: CLASS_ROSTER=roster.txt (one name a line; `instructor` after an '
              "instructor's name; see classroom/roster.example.txt)")
@@ -180,6 +183,8 @@ def remove_users(s: dict):
     "Delete the Unix users and groups the class made (homes stay, in the class folder)"
     if os.geteuid() != 0:
         fail('run it as root')
+    if not s['prefix']:
+        fail('CLASS_USER_PREFIX must not be empty')
     for user in pwd.getpwall():
         if user.pw_name.startswith(s['prefix']) and Path(user.pw_dir).parent == s['dir']/'home':
             run('userdel', user.pw_name)
@@ -189,7 +194,7 @@ def remove_users(s: dict):
         run('groupdel', group)
     for controller in ('memory', 'pids', 'cpu'):  # the students' control groups (empty once their servers stopped)
         parent = own_cgroup(controller)
-        for folder in (parent.glob(s['prefix'] + '*') if parent else []):
+        for folder in (p for p in (parent.glob(s['prefix'] + '*') if parent else []) if p.is_dir()):
             try: folder.rmdir()
             except OSError as e: print(f'{folder} stays: {e}', file=sys.stderr)
 
