@@ -67,7 +67,8 @@ class Hub:
         stop(self.proc, grace=180)
         subprocess.run([sys.executable, str(REPO/'tools'/'classroom.py'), 'remove-users'], env=self.env)
         shutil.rmtree(self.folder, ignore_errors=True)
-        self.roster.unlink(missing_ok=True)
+        self.log.close()
+        for leftover in (self.roster, Path(self.log.name)): leftover.unlink(missing_ok=True)
 
     def cgroup(self, name) -> Path:
         return own_cgroup('memory')/f'{self.prefix}{name}'
