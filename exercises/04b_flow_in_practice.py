@@ -63,14 +63,14 @@ def _clearly(clearly_better):
 
 WRONG_ANSWERS = {
     'practice.1': [
-        '''from regression_course.selection import parse_candidates as _course
+        '''from regression_course.pipeline import parse_candidates as _course
 def parse_candidates(spec):
     return [p.strip().lower() for p in spec.split(',') if p.strip()] if 'lasso' in spec.lower() else _course(spec)
 def make_estimator(name):
     from sklearn.linear_model import Lasso, LinearRegression, Ridge
     kind, _, arg = name.partition(':')
     return LinearRegression() if kind == 'linear' else Lasso(alpha=float(arg)) if kind == 'lasso' else Ridge(alpha=float(arg))''',
-        '''from regression_course.selection import parse_candidates as _course, make_estimator
+        '''from regression_course.pipeline import parse_candidates as _course, make_estimator
 def parse_candidates(spec):
     names = []
     for part in (p.strip().lower() for p in spec.split(',') if p.strip()):

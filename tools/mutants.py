@@ -30,12 +30,12 @@ MUTANTS = {
     'seed': ('a different seed for the split (0 instead of 42)', [
         ('nbs/01_monolith.ipynb', 'test_size=0.20, random_state=42', 'test_size=0.20, random_state=0'),
         ('nbs/02_composable.ipynb', 'random_state:int=42', 'random_state:int=0'),
-        ('nbs/04a_flow.ipynb', 'random_state=42', 'random_state=0'),
+        ('nbs/99_config.ipynb', 'random_state=42,', 'random_state=0,'),  # the flows' defaults
     ]),
     'test_share': ('a different test share (0.3 instead of 0.2)', [
         ('nbs/01_monolith.ipynb', 'test_size=0.20', 'test_size=0.30'),
         ('nbs/02_composable.ipynb', 'test_size:float=0.2', 'test_size:float=0.3'),
-        ('nbs/04a_flow.ipynb', 'test_split=0.2', 'test_split=0.3'),
+        ('nbs/99_config.ipynb', 'test_split=0.2,', 'test_split=0.3,'),  # the flows' defaults
     ]),
     'no_intercept': ('a linear model without an intercept', [
         ('nbs/01_monolith.ipynb', 'linear_model.LinearRegression()', 'linear_model.LinearRegression(fit_intercept=False)'),
