@@ -15,7 +15,7 @@ after deck), and measures until the deck is ready (Reveal.isReady(), MathJax don
   it asked for (whether or not the browser's cache had them).
 Reported, never asserted. Results: printed, and benchmarks/results/bench_decks.json.
 
-Run: `.venv/bin/python benchmarks/bench_decks.py` after `make docs` (it reads _docs/ and the build's cache).
+Run: `.venv/bin/python benchmarks/bench_decks.py` (or `make bench`); it builds the site first if it is stale.
 """
 import functools
 import http.server
@@ -105,7 +105,8 @@ def load(context, url: str, slowdown: float, root: Path) -> dict:
 def main():
     from playwright.sync_api import sync_playwright
     if build_docs.stale() or build_slides.stale():
-        raise SystemExit('the site or its decks are stale: run `make docs` first')
+        print('building the site and its decks first (make docs)', flush=True)
+        build_docs.build()
     results = {'cores': os.cpu_count(), 'loads': LOADS, 'cpu_slowdown': CPU_SLOWDOWN, 'decks': {}}
     with tempfile.TemporaryDirectory(prefix='bench-decks-') as tmp:
         root = Path(tmp)
