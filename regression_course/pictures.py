@@ -164,7 +164,7 @@ API_ROUTES = ('POST /predict', 'GET /model', 'POST /feedback', 'GET /', 'GET /he
 def draw_architecture() -> Figure:
     "The system the course builds: data, flow, registry, API and form, log and feedback, monitoring"
     from regression_course import config
-    from regression_course.prediction_log import default_log_path
+    from regression_course.prediction_log import LOG_NAME
     fig, ax = canvas(13.6, 7.6, scale=0.95)
     # training, along the top
     data = f'data/{config.DATASET_PATH.name}'
@@ -190,7 +190,7 @@ def draw_architecture() -> Figure:
     arrow(ax, (6.05, 3.55), (4.7, 3.55), 'prediction', offset=(0, -0.4))
     # watching, along the bottom
     box(ax, 8.0, 1.2, 3.9, 1.4, 'prediction log, feedback',
-        [default_log_path().name, 'feedback.sqlite: the true y'], FILLS['watch'], '06, 95')
+        [LOG_NAME, 'feedback.sqlite: the true y'], FILLS['watch'], '06, 95')
     box(ax, 3.3, 1.2, 3.7, 1.4, 'monitoring',
         ['drift_report, usage_report,', 'live error from feedback'], FILLS['watch'], '08')
     arrow(ax, (8.0, 3.05), (8.0, 1.9), 'every answer,\nevery true y', offset=(0.85, -0.2))

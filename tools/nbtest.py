@@ -82,8 +82,15 @@ def test_nb(fn, skip_flags=None, force_flags=None, do_print=False, showerr=True,
     return res, time.time() - start
 
 
+# What every notebook imports, loaded once by the process that starts the workers (about 4 processor-seconds a
+# process): each notebook's process is a copy of it (a fork), clean, and quick to start. Never metaflow here:
+# what a notebook's flow run does to Python (below) must not reach the next notebook.
+PRELOAD = ['nbtest', 'nbdev.test', 'execnb.shell', 'nbformat', 'IPython', 'numpy', 'pandas', 'scipy.stats',
+           'matplotlib', 'sklearn.linear_model', 'sklearn.model_selection']
+
+
 def one_process_each(f, items, *args, n_workers=2, **kwargs):
-    "fastcore's `parallel` as nbdev_test calls it, but each notebook in a new Python process"
+    "fastcore's `parallel` as nbdev_test calls it, but each notebook in a process of its own"
     # nbdev_test's workers run notebook after notebook, and what one notebook imports stays for the next: after
     # a notebook that ran a flow with metaflow.Runner (whose vendored typing_extensions replaces a function of
     # `typing`), 09's `import hera` failed, though 09 passes alone. A notebook must run as it runs alone.
@@ -92,8 +99,9 @@ def one_process_each(f, items, *args, n_workers=2, **kwargs):
     from fastcore.foundation import L
     kwargs.pop('progress', None)
     kwargs.pop('pause', None)
-    with ProcessPoolExecutor(max(1, n_workers), mp_context=multiprocessing.get_context('spawn'),
-                             max_tasks_per_child=1) as pool:
+    context = multiprocessing.get_context('forkserver')  # forks of one clean process (Linux and macOS)
+    context.set_forkserver_preload(PRELOAD)
+    with ProcessPoolExecutor(max(1, n_workers), mp_context=context, max_tasks_per_child=1) as pool:
         return L(pool.map(functools.partial(f, *args, **kwargs), items))
 
 
