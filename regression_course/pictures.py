@@ -170,7 +170,7 @@ def draw_architecture() -> Figure:
     data = f'data/{config.DATASET_PATH.name}'
     box(ax, 1.65, 6.4, 3.0, 1.3, 'data file', [data], FILLS['data'], '00')
     box(ax, 5.35, 6.4, 3.0, 1.3, 'training flow', [config.FLOW_NAME, 'make train'], FILLS['train'],
-        '03, 04a, 04b')
+        '03, 04a-04d')
     tag = f'tag "{config.DEPLOYABLE_TAG}": may be served'
     box(ax, 11.2, 6.4, 4.4, 1.3, 'datastore = model registry',
         ['runs, artifacts, cards: local or S3', tag], FILLS['store'], '05, 09')

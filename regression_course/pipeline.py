@@ -111,7 +111,7 @@ if __name__ == '__main__' and '__file__' in globals():
     composable_script(sys.argv[1] if len(sys.argv) > 1 else DATASET_PATH)
     plt.show()
 
-# %% ../nbs/04b_flow_in_practice.ipynb #58334ab0
+# %% ../nbs/04b_candidates.ipynb #58334ab0
 def _alpha(
     part:str, # the whole candidate, e.g. 'ridge:10', for the message
     arg:str, # the text after the colon
@@ -149,7 +149,7 @@ def parse_candidates(
         raise ValueError('no candidates given: use e.g. linear,ridge:1')
     return names
 
-# %% ../nbs/04b_flow_in_practice.ipynb #1eab3746
+# %% ../nbs/04b_candidates.ipynb #1eab3746
 def make_estimator(
     name:str, # a name from `parse_candidates`, e.g. 'ridge:10'
 ):
@@ -160,7 +160,7 @@ def make_estimator(
         return LinearRegression()
     return Ridge(alpha=float(arg))
 
-# %% ../nbs/04b_flow_in_practice.ipynb #51ba38b5
+# %% ../nbs/04b_candidates.ipynb #51ba38b5
 def cross_validated_mse(
     estimator, # an unfitted scikit-learn regressor
     X, # the training inputs, shape (n, 1)
@@ -174,7 +174,7 @@ def cross_validated_mse(
     scores = -cross_val_score(estimator, X, y, cv=cv, scoring='neg_mean_squared_error')
     return float(scores.mean()), float(scores.std())
 
-# %% ../nbs/04b_flow_in_practice.ipynb #5a6f414b
+# %% ../nbs/04b_candidates.ipynb #5a6f414b
 def plot_candidates(
     candidate_scores:list[dict], # from the flow's `candidate_scores`: name, cv_mse, cv_mse_std
     chosen:str|None=None, # the chosen candidate, drawn in green
@@ -193,7 +193,7 @@ def plot_candidates(
     ax.set_title('candidates')
     return ax
 
-# %% ../nbs/04b_flow_in_practice.ipynb #8fc88757
+# %% ../nbs/04c_quality_gate.ipynb #8fc88757
 def baseline_mse_of(
     splits:Splits, # the training rows give the mean; the test rows are scored
 ) -> float: # the test MSE of always predicting the training mean
@@ -229,7 +229,7 @@ def gate_summary(
     return (f"quality gate PASSED: test MSE {mse:.3f} (baseline {baseline:.3f}), "
             f"R2 {gate['r2']:.4f} (minimum {gate['min_r2']:g})")
 
-# %% ../nbs/04b_flow_in_practice.ipynb #18e25a63
+# %% ../nbs/04c_quality_gate.ipynb #18e25a63
 def gate_card(
     gate:dict, # the verdict of `quality_gate`
     chosen:str, # the chosen candidate's name
@@ -275,7 +275,7 @@ def gate_card(
         Table(candidates, headers=['candidate', 'CV MSE', 'CV MSE std', 'coef', 'intercept']),
     ]
 
-# %% ../nbs/04b_flow_in_practice.ipynb #0db6d5c3
+# %% ../nbs/04d_champion.ipynb #0db6d5c3
 def champion_scores(
     champion, # the served model: a `LoadedModel` from `registry.load_model`, or None
     X_test, # the new run's held-out test inputs

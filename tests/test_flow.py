@@ -3,7 +3,7 @@ its card and the course's figures; a malformed dataset fails at `read_data` nami
 to the end but fails the gate; neither replaces the good model. Each flow run costs seconds, so the runs
 are made once per module and shared by the tests. The flow's growth from the lecture's (LectureFlow ->
 CandidatesFlow -> GatedFlow -> SampleRegressionFlow) is checked on the classes, without a run: the notebooks
-04a and 04b run every stage."""
+04a-04d run every stage."""
 import math
 import os
 from datetime import timezone
@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import run_flow
+from conftest import REPO_ROOT, run_flow
 from regression_course import config
 from regression_course.cards import card_components
 from regression_course.course import COURSE_FIGURES
@@ -170,9 +170,21 @@ def _defined_in(flow_class, step_name):
     return next(c.__name__ for c in flow_class.__mro__ if step_name in vars(c))
 
 
+def test_each_flow_file_holds_one_flow_that_runner_can_start():
+    "Metaflow's Runner (and the API behind it) refuses a file that defines two FlowSpec classes"
+    from metaflow.runner.click_api import extract_flow_class_from_file
+    package = REPO_ROOT/'regression_course'
+    homes = {'lecture_flow.py': 'LectureFlow', 'candidates_flow.py': 'CandidatesFlow',
+             'gated_flow.py': 'GatedFlow', 'flow.py': FLOW_NAME}
+    for file, name in homes.items():
+        assert extract_flow_class_from_file(str(package/file)).__name__ == name, file
+
+
 def test_the_flow_grows_from_the_lecture_s_by_subclasses():
     "Each stage is the one before plus what its idea adds; Metaflow's graph has the inherited steps"
-    from regression_course.flow import CandidatesFlow, GatedFlow, SampleRegressionFlow
+    from regression_course.candidates_flow import CandidatesFlow
+    from regression_course.flow import SampleRegressionFlow
+    from regression_course.gated_flow import GatedFlow
     from regression_course.lecture_flow import LectureFlow
     lecture = ['start', 'read_data', 'validate_data', 'split', 'train', 'test_model', 'end']
     grown = ['start', 'read_data', 'validate_data', 'split', 'train', 'choose_model', 'test_model', 'end']

@@ -40,7 +40,7 @@ MUTANTS = {
     'no_intercept': ('a linear model without an intercept', [
         ('nbs/01_monolith.ipynb', 'linear_model.LinearRegression()', 'linear_model.LinearRegression(fit_intercept=False)'),
         ('nbs/02_composable.ipynb', 'LinearRegression()', 'LinearRegression(fit_intercept=False)'),
-        ('nbs/04b_flow_in_practice.ipynb', 'LinearRegression()', 'LinearRegression(fit_intercept=False)'),
+        ('nbs/04b_candidates.ipynb', 'LinearRegression()', 'LinearRegression(fit_intercept=False)'),
     ]),
     'train_rows': ('scoring on the training rows instead of the held-out test rows', [
         ('nbs/01_monolith.ipynb', 'reg.predict(X_test)', 'reg.predict(X_train)'),
@@ -54,7 +54,7 @@ MUTANTS = {
         ('nbs/01_monolith.ipynb', 'linear_model.LinearRegression()', 'linear_model.Ridge(alpha=30)'),
         ('nbs/02_composable.ipynb', 'LinearRegression()', 'Ridge(alpha=30)'),
         ('nbs/02_composable.ipynb', 'from sklearn.linear_model import LinearRegression', 'from sklearn.linear_model import LinearRegression, Ridge'),
-        ('nbs/04b_flow_in_practice.ipynb', 'LinearRegression()', 'Ridge(alpha=30)'),
+        ('nbs/04b_candidates.ipynb', 'LinearRegression()', 'Ridge(alpha=30)'),
     ]),
 }
 
