@@ -45,7 +45,8 @@ class LocalServer:
         self.process = subprocess.Popen([sys.executable, '-m', 'gunicorn', *GUNICORN_OPTIONS, '--bind', f'127.0.0.1:{self.port}', app],
                                         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         atexit.register(self.stop); self.conn = None
-        for _ in range(600):  # it takes a second or two before gunicorn accepts connections
+        deadline = time.monotonic() + 120  # a second or two before gunicorn accepts connections; on a busy machine, longer
+        while time.monotonic() < deadline:
             if self.process.poll() is not None: break
             try: self.ask('GET', '/health'); return
             except OSError: time.sleep(0.1)
@@ -71,7 +72,11 @@ class LocalServer:
         return time.perf_counter() - start
 
     def stop(self):
-        if self.process.poll() is None: self.process.terminate(); self.process.wait(15)
+        "Stop the server: gunicorn gives the requests in hand up to its graceful timeout (30 s), then it is killed"
+        if self.process.poll() is not None: return
+        self.process.terminate()
+        try: self.process.wait(60)
+        except subprocess.TimeoutExpired: self.process.kill(); self.process.wait()
 
 # %% ../nbs/98a_monitoring_lab.ipynb #fc2ff3cf
 def simulate_traffic(
