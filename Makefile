@@ -12,7 +12,7 @@ NBTEST_WORKERS ?= $(WORKERS)
 # Cache bytecode in .venv: without it every Metaflow task process recompiles scikit-learn (seconds each).
 unexport PYTHONDONTWRITEBYTECODE
 
-.PHONY: help install lock upgrade check-oldest test check-clean check-export check-readme nbtest pytest readme lab \
+.PHONY: help install s3 lock upgrade check-oldest test check-clean check-export check-readme nbtest pytest readme lab \
         train serve app browser bench export mutants exercises docs slides docs-serve docs-test rollback site site-check
 
 help:
@@ -33,6 +33,7 @@ help:
 	@echo "make docs-serve  serve _docs/ on 127.0.0.1:$(DOCS_PORT)"
 	@echo "make rollback WHY=\"...\"  serve the previous deployable model again, recording who (WHO=, default you) and why"
 	@echo "make bench    run the benchmarks in benchmarks/"
+	@echo "make s3       an S3 object store on 127.0.0.1:9797 (S3=swift: OpenStack Swift's); then METAFLOW_HOME=$$PWD/metaflow_profiles METAFLOW_PROFILE=course-s3 make train"
 
 # --- set-up: exactly uv.lock, for Linux and macOS (tools/install.py) -----------------------------------------
 install:
@@ -71,7 +72,7 @@ nbtest: install
 
 # A skipped test fails the run unless you ask for skips with ALLOW_SKIP=1 (tests/conftest.py); -rfEs lists what failed and why skipped.
 pytest: install browser
-	@$(BIN)/python -m pytest -rfEs -n $(WORKERS) --dist loadfile tests
+	@$(BIN)/python -m pytest -rfEs --durations=12 -n $(WORKERS) --dist loadfile tests
 
 # --- working with the course ----------------------------------------------------------------------------------
 readme: install
@@ -111,6 +112,12 @@ mutants: install browser
 
 bench: install browser
 	@$(BIN)/python tools/bench.py
+
+# The S3 store of nbs/09_off_the_laptop.ipynb, where the course-s3 profile (metaflow_profiles/) points: moto's server, or
+# S3=swift for OpenStack Swift's S3 layer (Debian's packages, installed as root with apt if missing). Runs until Ctrl-C.
+S3 ?= moto
+s3: install
+	@$(BIN)/python tools/s3_store.py --kind $(S3) $(if $(filter swift,$(S3)),--install-missing)
 
 # --- the course as a site and as slides: assets come from npm (node_modules/), never from a CDN -------------
 node_modules/.package-lock.json: package.json package-lock.json

@@ -56,6 +56,12 @@ def changes(before: dict, after: dict) -> list[str]:
     return lines
 
 
+def held_back(folder: Path) -> list[str]:
+    "The direct requirements whose newest release the declared ranges keep out (`uv tree --outdated`)"
+    tree = uv('tree', '--outdated', '--depth', '1', '--frozen', cwd=folder, check=False).stdout
+    return [f'  {m[0]} {m[1]} (newest: {m[2]})' for m in re.findall(r'── (\S+) v(\S+) .*\(latest: v(\S+)\)', tree)]
+
+
 def scratch_clone() -> Path:
     "A clone of the last commit in a temporary folder (warns if the packaging files have uncommitted changes)"
     dirty = subprocess.run(['git', 'status', '--porcelain', '--', *PACKAGING], cwd=ROOT, capture_output=True,
@@ -85,9 +91,12 @@ def upgrade() -> None:
         before = locked_versions(clone)
         print('resolving the newest releases (uv lock --upgrade) in a scratch clone ...', flush=True)
         uv('lock', '--upgrade', cwd=clone)
-        changed = changes(before, locked_versions(clone))
+        changed, kept_out = changes(before, locked_versions(clone)), held_back(clone)
+        if kept_out:
+            print('held back by the upper bounds in settings.ini (raise them deliberately, one at a time):\n'
+                  + '\n'.join(kept_out), flush=True)
         if not changed:
-            print('uv.lock is already at the newest releases: nothing to check')
+            print('uv.lock already holds the newest releases settings.ini admits: nothing to check')
             return
         print(f'{len(changed)} packages would change:\n' + '\n'.join(changed), flush=True)
         print('running every check (make test) on them; this takes as long as make test ...', flush=True)
