@@ -56,6 +56,7 @@ class HandedOutKernelManager(AsyncMappingKernelManager):
     async def cull_kernel_if_idle(self, kernel_id):
         "Cull as jupyter_server does, but not before `cull_idle_timeout` has passed since this kernel left the pool"
         if not self._started(kernel_id): return  # shut down meanwhile, or still starting: nothing to cull
+        if self._kernels[kernel_id].execution_state == 'starting': return  # its process has not said it is up yet
         if kernel_id in self._in_pool(): return  # still the pool's: running the notebook for it, or waiting
         if kernel_id not in self._out_since:
             self._out_since[kernel_id] = time.monotonic()
