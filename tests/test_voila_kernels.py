@@ -218,6 +218,7 @@ class Watcher(Thread):
         super().__init__(daemon=True)
         self.voila_pid, self.stopping = voila_pid, Event()
         self.seen, self.counts, self.rss, self.gone_at = kernels(voila_pid), [], [], {}
+        self.started = time.time()
         self.start()
 
     def run(self):
@@ -274,7 +275,10 @@ def test_twenty_page_views_leave_only_the_pool_and_the_open_page(voila, browser,
     culled, handed = culls(log, since), {}
     for t, message in events(log, since):
         if m := re.match(r'Using pre-heated kernel: ([0-9a-f-]{36})', message): handed[m[1]] = t
-    assert culled.keys() <= gone.keys(), 'a kernel the server culled is still running'
+    unseen = {kid: [m for _, m in events(log) if kid in m] for kid in culled.keys() - gone.keys()}
+    assert not unseen, (f'culled, but never seen going ({len(watch.seen)} kernels seen; started watching at '
+                        f'{watch.started:.3f}, log offset {since}); still running: '
+                        f'{sorted(unseen.keys() & kernels(proc.pid).keys())}; their log lines: {unseen}')
     # only the three tabs closed with their unload handler ask for their kernel to be shut down: every other view's
     # kernel (the GETs, the images, the crashed tab) can only be freed by the culler
     by_request = gone.keys() - culled.keys()
