@@ -5,6 +5,7 @@ PYTHON ?= python3
 BIN := .venv/bin
 PORT ?= 8000
 APP_PORT ?= 8866
+CAPSTONE_PORT ?= 8010
 DOCS_PORT ?= 8001
 WORKERS ?= 2
 # nbdev_test's workers (`make test` runs three: the notebooks spend much of their time waiting on servers they start)
@@ -13,7 +14,8 @@ NBTEST_WORKERS ?= $(WORKERS)
 unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: help install lock upgrade check-oldest test check-clean check-export check-readme nbtest pytest readme lab \
-        train serve app browser bench export mutants exercises docs slides docs-serve docs-test rollback site site-check
+        train serve app browser bench export mutants exercises docs slides docs-serve docs-test rollback site site-check \
+        check-plan plan student-copy capstone-check capstone-serve
 
 help:
 	@echo "make app      install, train if no model is deployable, open the prediction form (Voila) on 127.0.0.1:$(APP_PORT)"
@@ -33,6 +35,10 @@ help:
 	@echo "make docs-serve  serve _docs/ on 127.0.0.1:$(DOCS_PORT)"
 	@echo "make rollback WHY=\"...\"  serve the previous deployable model again, recording who (WHO=, default you) and why"
 	@echo "make bench    run the benchmarks in benchmarks/"
+	@echo "make capstone-check  check your capstone (capstone/README.md); SOLUTION=1: the reference solution"
+	@echo "make capstone-serve  serve your capstone's endpoint (capstone/app.py) on 127.0.0.1:$(CAPSTONE_PORT)"
+	@echo "make plan     write the teaching plan (nbs/teaching_plan.md) from the notebooks and their measured minutes"
+	@echo "make student-copy DEST=<folder>  the course for a class to clone: no solutions, one commit (instructors)"
 
 # --- set-up: exactly uv.lock, for Linux and macOS (tools/install.py) -----------------------------------------
 install:
@@ -65,6 +71,9 @@ check-export: install
 check-readme: install
 	@$(BIN)/python tools/checks.py readme
 
+check-plan: install
+	@$(BIN)/python tools/checks.py plan
+
 # nbdev_test, keeping each executed notebook for the course site (tools/nbtest.py): `make docs` then runs nothing again.
 nbtest: install
 	@$(BIN)/python tools/nbtest.py --n_workers $(NBTEST_WORKERS) --do_print
@@ -76,6 +85,15 @@ pytest: install browser
 # --- working with the course ----------------------------------------------------------------------------------
 readme: install
 	$(BIN)/python tools/build_readme.py
+
+# The teaching plan, from the notebooks, benchmarks/notebook_times.json (benchmarks/bench_notebooks.py measures
+# the minutes) and tools/teaching_notes.py (the instructors' notes): it lists what needs attention, e.g. a stale figure.
+plan: install
+	@$(BIN)/python tools/teaching_plan.py
+
+# The course without the instructors' files (tools/instructors_only.txt), as a git repository of one commit.
+student-copy: install
+	@$(BIN)/python tools/student_copy.py --dest "$(DEST)"
 
 lab: install
 	$(BIN)/jupyter lab --notebook-dir=nbs
@@ -111,6 +129,15 @@ mutants: install browser
 
 bench: install browser
 	@$(BIN)/python tools/bench.py
+
+# --- the capstone (capstone/README.md) -------------------------------------------------------------------------
+# Runs your flow on data with one desk broken, in a scratch datastore, reads the run and its card, asks your app.
+capstone-check: install
+	@$(BIN)/python tools/capstone_check.py $(if $(SOLUTION),--folder solutions/capstone) $(if $(PLANT),--plant $(PLANT))
+
+capstone-serve: install
+	$(BIN)/gunicorn --no-control-socket --chdir $(if $(SOLUTION),solutions/capstone,capstone) \
+	    --bind 127.0.0.1:$(CAPSTONE_PORT) 'app:create_app()'
 
 # --- the course as a site and as slides: assets come from npm (node_modules/), never from a CDN -------------
 node_modules/.package-lock.json: package.json package-lock.json

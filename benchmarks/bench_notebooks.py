@@ -8,7 +8,9 @@ Each course notebook (nbs/0*.ipynb, found, not listed) runs on its own, with nbd
 what `make test` runs), one at a time, in a scratch Metaflow datastore that already holds the course run (the
 state a class is in after `make app`: the course model trained once). The figures are its wall-clock seconds and
 the processor-seconds of the notebook and of everything it started (flows, servers, browsers), with the machine's
-cores and load average at the time, since a busy machine makes the same notebook slower.
+cores and load average at the time. A busy machine makes the same notebook slower, so before each notebook the
+script waits until the machine is quiet (the load average below the number of cores); `--busy_ok` measures at
+once, and the teaching plan marks a figure measured on a busy machine as such.
 
 Each figure is kept in benchmarks/notebook_times.json (committed: the teaching plan reads it) with the SHA-256 of
 the notebook it measured. When a notebook changes, its figure is stale: `make plan` marks it so on the page and
@@ -60,6 +62,17 @@ def commit() -> str:
     return done.stdout.strip() or 'unknown'
 
 
+def wait_for_quiet(quiet_load: float) -> None:
+    "Wait until the 1-minute load average is below `quiet_load` (other work would slow the notebook down)"
+    said = False
+    while (load := os.getloadavg()[0]) >= quiet_load:
+        if not said:
+            print(f'waiting for a quiet machine (load {load:.1f}, measuring below {quiet_load:g}; --busy_ok to '
+                  'measure now)', flush=True)
+            said = True
+        time.sleep(10)
+
+
 def measure(nb: Path, golden_store: Path, scratch: Path) -> dict:
     "Run one notebook top to bottom (nbdev_test) in a copy of `golden_store`; its wall and processor seconds"
     from regression_course.config import copy_datastore, datastore_env
@@ -89,6 +102,7 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('--all', action='store_true', help='measure every course notebook again')
     ap.add_argument('--only', default='', help='comma-separated notebook stems to measure, e.g. 03_dags,06_serving')
+    ap.add_argument('--busy_ok', action='store_true', help='measure at once, however busy the machine is')
     args = ap.parse_args(argv)
     times = read_times()
     known = {nb.stem: nb for nb in course_notebooks()}
@@ -108,6 +122,7 @@ def main(argv=None):
         print('training the course run once (every notebook starts from a copy of it)', flush=True)
         golden_store = golden.course_run_datastore(scratch/'golden')
         for stem in wanted:
+            if not args.busy_ok: wait_for_quiet(os.cpu_count() or 2)
             figure = measure(known[stem], golden_store, scratch)
             times[stem] = figure
             print(f"{stem:28} {figure['wall_s'] / 60:5.1f} min wall, {figure['cpu_s']:6.1f} processor-s "
