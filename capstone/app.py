@@ -1,13 +1,14 @@
 """The capstone's endpoint: predictions from the newest deployable run of DesksFlow (TODO 5).
 
-Start it from a terminal, then ask it (see capstone/README.md for what it must answer):
+Start it from a terminal, then ask it (capstone/README.md says what it must answer):
 
     make capstone-serve        # gunicorn on 127.0.0.1:8010, serving create_app() from this file
     curl -s -X POST http://127.0.0.1:8010/predict -H 'Content-Type: application/json' \\
          -d '{"desk": "rates", "x": 1.5}'
 
-TODO 5: find the newest deployable run of DesksFlow (the Client API, as in 05_client_api), load what a prediction
-needs ONCE, when the app starts (the lecture's step 3), and answer `POST /predict` as the README says.
+TODO 5: find the newest deployable run of DesksFlow (the Client API, as in 05_client_api), load
+what a prediction needs ONCE, when the app starts (the lecture's step 3), and answer
+`POST /predict` as the README says.
 """
 import regression_course.config as config
 

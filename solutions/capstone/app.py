@@ -1,16 +1,18 @@
-"""The capstone's endpoint (reference solution): predictions from the newest deployable run of DesksFlow, for the
-desks that passed their test in that run, and a page to ask them from.
+"""The capstone's endpoint (reference solution): predictions from the newest deployable run of
+DesksFlow, for the desks that passed their test in that run, and a page to ask them from.
 
-    make capstone-serve SOLUTION=1    # gunicorn on 127.0.0.1:8010
+    make capstone-serve SOLUTION=1     # gunicorn on 127.0.0.1:8010
 
-- `POST /predict` with `{"desk": "rates", "x": 1.5}`: `200 {"prediction": ..., "desk": "rates", "run": "..."}`.
-- A desk the run does not serve (it failed its test): `409`, because the request is well formed but conflicts with
-  the served model's verdict; asking again will not help until a newer run passes that desk.
+- `POST /predict` with `{"desk": "rates", "x": 1.5}`:
+  `200 {"prediction": ..., "desk": "rates", "run": "..."}`.
+- A desk the run does not serve (it failed its test): `409`. The request is well formed, and the
+  desk exists, but the served run's verdict refuses it; asking again will not help until a newer
+  run passes that desk (which `503`, "try again later", would wrongly suggest).
 - An unknown desk: `404`; a body that is not `{"desk": <text>, "x": <finite number>}`: `400`.
 - No deployable run yet: `503` (run the flow first). Every error is JSON: `{"error": "..."}`.
 - `GET /model`: the run served, its desks and their verdicts; `GET /`: the page.
 
-The run is read once, when the app starts (the lecture's step 3: the model loaded once, not per request).
+The run is read once, when the app starts: the lecture's step 3, the model loaded once.
 """
 import math
 
@@ -21,6 +23,7 @@ from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 FLOW_NAME = 'DesksFlow'
+USAGE = 'send JSON like {"desk": "rates", "x": 1.5}'
 
 
 class Refused(Exception):
@@ -43,23 +46,23 @@ def newest_deployable_run(flow_name: str = FLOW_NAME):
 
 
 def load_served(run) -> dict | None:
-    "What a request needs from `run`: its id, the model per desk, the desks served and the report"
+    "What a request needs from `run`: its id, the model per desk, the desks served, the report"
     if run is None:
         return None
-    return dict(run=run.id, model=run.data.model, served=list(run.data.served_desks),
-                report=run.data.desk_report)
+    data = run.data
+    return dict(run=run.id, model=data.model, served=list(data.served_desks),
+                report=data.desk_report)
 
 
 def parse_request(body) -> tuple[str, float]:
-    "The desk and x of a request body, or `Refused(400)` saying what is wrong"
-    usage = 'send JSON like {"desk": "rates", "x": 1.5}'
+    "The desk and the x of a request's body, or `Refused(400)` saying what is wrong"
     if not isinstance(body, dict):
-        raise Refused(400, f'the body must be a JSON object: {usage}')
+        raise Refused(400, f'the body must be a JSON object: {USAGE}')
     desk, x = body.get('desk'), body.get('x')
     if not isinstance(desk, str) or not desk:
-        raise Refused(400, f'"desk" must be a desk name: {usage}')
+        raise Refused(400, f'"desk" must be a desk name: {USAGE}')
     if isinstance(x, bool) or not isinstance(x, (int, float)) or not math.isfinite(x):
-        raise Refused(400, f'"x" must be a finite number, not {x!r}: {usage}')
+        raise Refused(400, f'"x" must be a finite number, not {x!r}: {USAGE}')
     return desk, float(x)
 
 
@@ -70,7 +73,8 @@ def create_app(flow_name: str = FLOW_NAME) -> Flask:
 
     def current():
         if served is None:
-            raise Refused(503, f'no deployable run of {flow_name} yet: run the flow, then restart this app')
+            no_run = f'no deployable run of {flow_name} yet: run the flow, then restart this app'
+            raise Refused(503, no_run)
         return served
 
     @app.errorhandler(Refused)
@@ -90,10 +94,12 @@ def create_app(flow_name: str = FLOW_NAME) -> Flask:
         desk, x = parse_request(request.get_json(silent=True))
         model = current()
         if desk not in model['report']:
-            raise Refused(404, f'no desk {desk!r}: the desks are {", ".join(sorted(model["report"]))}')
+            known = ', '.join(sorted(model['report']))
+            raise Refused(404, f'no desk {desk!r}: the desks are {known}')
         if desk not in model['served']:
-            reason = model['report'][desk]['reason']
-            raise Refused(409, f'desk {desk!r} is not served: it failed its test in run {model["run"]} ({reason})')
+            why = model['report'][desk]['reason']
+            failed = f"it failed its test in run {model['run']} ({why})"
+            raise Refused(409, f'desk {desk!r} is not served: {failed}')
         prediction = float(model['model'][desk].predict([[x]])[0])
         return jsonify(prediction=prediction, desk=desk, run=model['run'])
 

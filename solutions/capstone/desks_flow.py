@@ -1,11 +1,12 @@
-"""The capstone's reference solution (instructors only): a model per desk, a test per desk with its card, and a
-verdict per desk: the run is deployable when at least one desk passed, and serves only the desks that passed.
+"""The capstone's reference solution (instructors only): a line per desk, a test per desk with its
+card, and a verdict per desk: the run is deployable when at least one desk passed, and it serves
+only the desks that passed.
 
     python solutions/capstone/desks_flow.py run
-    python tools/capstone_check.py --folder solutions/capstone     # what `make capstone-check SOLUTION=1` runs
+    make capstone-check SOLUTION=1     # tools/capstone_check.py --folder solutions/capstone
 
-The starting file (capstone/desks_flow.py) with its TODOs done; its steps and parameters are kept, so a diff
-against it shows exactly what a student adds.
+It is the starting file (capstone/desks_flow.py) with its TODOs done, its steps and parameters
+kept: a diff against it shows exactly what a student adds. Why each choice: WRITEUP.md.
 """
 from pathlib import Path
 
@@ -15,12 +16,13 @@ config.configure_metaflow()  # who you are and where runs are kept: before metaf
 from metaflow import FlowSpec, IncludeFile, Parameter, card, current, step
 
 HERE = Path(__file__).resolve().parent
-DATASET = HERE.parents[1]/'capstone'/'desks.txt'  # the students' dataset, beside their starting flow
+DATASET = HERE.parents[1]/'capstone'/'desks.txt'  # the students' data, by their flow
 
 
 class DesksFlow(FlowSpec):
-    """Predict each trading desk's P&L from the day's market move, with one line per desk; test each desk on its
-    own test days; tag the run `deployable` when at least one desk passed, and serve only the desks that passed."""
+    """Predict each trading desk's P&L from the day's market move with one line per desk; test
+    each desk on its own test days; tag the run `deployable` when at least one desk passed, and
+    serve only the desks that passed."""
 
     dataset = IncludeFile(
         'dataset',
@@ -31,7 +33,7 @@ class DesksFlow(FlowSpec):
     test_split = Parameter(
         'test_split',
         default=0.2,
-        help='Share of each desk\'s days held out to test the model',
+        help="Share of each desk's days held out to test the model",
     )
     random_state = Parameter(
         'random_state',
@@ -40,7 +42,7 @@ class DesksFlow(FlowSpec):
     )
     min_r2 = Parameter(
         'min_r2',
-        default=0.5,
+        default=0.25,  # sound desks' test R2: 0.42 at the lowest; broken: 0.08 (false_alarms.py)
         help="Quality gate, per desk: the lowest R2 on the desk's own test days",
     )
     min_test_days = Parameter(
@@ -59,8 +61,9 @@ class DesksFlow(FlowSpec):
 
     @step
     def read_data(self):
-        """Parse the included text into `desks`, `X` (n rows, 1 column) and `y`, then hold out the test days:
-        the same share of every desk's days (a stratified split), so that even a small desk is tested."""
+        """Parse the included text into `desks`, `X` (n rows, 1 column) and `y`; then hold out
+        the test days: the same share of every desk's days (a stratified split), so that even a
+        small desk is tested."""
         import numpy as np
         lines = self.dataset.splitlines()
         if not lines or lines[0].split('\t') != ['desk', 'x', 'y']:
@@ -73,7 +76,7 @@ class DesksFlow(FlowSpec):
             except (IndexError, ValueError):
                 raise ValueError(f'line {number} is not desk<TAB>x<TAB>y: {line!r}') from None
             if len(fields) != 3 or not desk or not np.isfinite([x, y]).all():
-                raise ValueError(f'line {number} is not desk<TAB>x<TAB>y with finite numbers: {line!r}')
+                raise ValueError(f'line {number}: desk<TAB>x<TAB>y with finite numbers: {line!r}')
             desks.append(desk)
             xs.append(x)
             ys.append(y)
@@ -93,48 +96,29 @@ class DesksFlow(FlowSpec):
 
     @step
     def train(self):
-        """Fit one line per desk, on that desk's training days only: the desks' lines differ in slope (the rates
-        desk loses when the market rises), so one line for all of them fits none well. The model is a dict
-        {desk: LinearRegression}, which the endpoint can load without importing this file."""
+        """Fit one line per desk, on that desk's training days only: the desks' lines differ (the
+        rates desk loses when the market rises), so one line for all fits none of them well. The
+        model is a dict {desk: LinearRegression}, which the app loads without this file."""
         from sklearn.linear_model import LinearRegression
         self.model = {}
         for desk in sorted(set(map(str, self.desks[self.train_rows]))):
             rows = self.train_rows[self.desks[self.train_rows] == desk]
-            self.model[desk] = LinearRegression().fit(self.X[rows], self.y[rows])
-            line = self.model[desk]
-            print(f'{desk:9} y = {line.intercept_:7.3f} + {line.coef_[0]:7.3f} x  ({len(rows)} training days)')
+            line = LinearRegression().fit(self.X[rows], self.y[rows])
+            self.model[desk] = line
+            intercept, slope = line.intercept_, line.coef_[0]
+            print(f'{desk:9} y = {intercept:7.3f} + {slope:7.3f} x  ({len(rows)} training days)')
         self.next(self.test_desks)
 
     @card(type='blank', id='desks')
     @step
     def test_desks(self):
-        """Test the model on each desk's own test days: a desk passes when its test MSE is below its baseline's (that
-        desk's training mean) and its R2 reaches `min_r2`, on at least `min_test_days` days. The verdicts are
-        `desk_report`; the desks that passed are `served_desks`; the card shows both, and why."""
-        import numpy as np
+        """Test the model on each desk's own test days. A desk passes when its test MSE is below
+        its baseline's (the desk's training mean) and its R2 reaches `min_r2`, on at least
+        `min_test_days` days. The verdicts are `desk_report`; the desks that passed are
+        `served_desks`; the card shows both, and why."""
         from metaflow.cards import Markdown, Table
-        from sklearn.metrics import mean_squared_error, r2_score
-        self.desk_report = {}
-        for desk in sorted(set(map(str, self.desks))):
-            test = self.test_rows[self.desks[self.test_rows] == desk]
-            train = self.train_rows[self.desks[self.train_rows] == desk]
-            entry = dict(test_days=len(test))
-            if desk not in self.model or len(test) < self.min_test_days:
-                entry.update(passed=False, reason=f'too few days to test: {len(test)} (at least {self.min_test_days})')
-                self.desk_report[desk] = entry
-                continue
-            predicted = self.model[desk].predict(self.X[test])
-            baseline = np.full(len(test), self.y[train].mean())
-            entry.update(mse=float(mean_squared_error(self.y[test], predicted)),
-                         r2=float(r2_score(self.y[test], predicted)),
-                         baseline_mse=float(mean_squared_error(self.y[test], baseline)))
-            reasons = []
-            if entry['mse'] >= entry['baseline_mse']:
-                reasons.append(f"MSE {entry['mse']:.2f} is not below the baseline's {entry['baseline_mse']:.2f}")
-            if entry['r2'] < self.min_r2:
-                reasons.append(f"R2 {entry['r2']:.3f} is below {self.min_r2}")
-            entry.update(passed=not reasons, reason='; '.join(reasons) or 'passed')
-            self.desk_report[desk] = entry
+        desks = sorted(set(map(str, self.desks)))
+        self.desk_report = {desk: self.test_desk(desk) for desk in desks}
         self.served_desks = sorted(d for d, entry in self.desk_report.items() if entry['passed'])
         refused = sorted(set(self.desk_report) - set(self.served_desks))
         for desk, entry in self.desk_report.items():
@@ -145,22 +129,56 @@ class DesksFlow(FlowSpec):
         if refused:
             verdict += f" **Not served:** {', '.join(refused)} (failed the test on its own days)."
         card.append(Markdown(verdict))
-        rows = [[desk, str(e['test_days']), f"{e['r2']:.3f}" if 'r2' in e else '-',
-                 f"{e['mse']:.2f}" if 'mse' in e else '-', f"{e['baseline_mse']:.2f}" if 'baseline_mse' in e else '-',
-                 ('PASSED' if e['passed'] else 'FAILED: ' + e['reason'])] for desk, e in self.desk_report.items()]
-        card.append(Table(rows, headers=['desk', 'test days', 'R2', 'MSE', 'baseline MSE', 'verdict']))
+        headers = ['desk', 'test days', 'R2', 'MSE', 'baseline MSE', 'verdict']
+        rows = [self.table_row(desk, entry) for desk, entry in self.desk_report.items()]
+        card.append(Table(rows, headers=headers))
         card.append(self.picture())
         self.next(self.end)
 
+    def test_desk(self, desk):
+        "One desk's verdict: its test days, MSE, R2, the baseline's MSE, passed, and the reason"
+        import numpy as np
+        from sklearn.metrics import mean_squared_error, r2_score
+        test = self.test_rows[self.desks[self.test_rows] == desk]
+        train = self.train_rows[self.desks[self.train_rows] == desk]
+        if desk not in self.model or len(test) < self.min_test_days:
+            too_few = f'too few days to test: {len(test)} (at least {self.min_test_days})'
+            return dict(test_days=len(test), passed=False, reason=too_few)
+        y_test = self.y[test]
+        predicted = self.model[desk].predict(self.X[test])
+        baseline = np.full(len(test), self.y[train].mean())
+        entry = dict(
+            test_days=len(test),
+            mse=float(mean_squared_error(y_test, predicted)),
+            r2=float(r2_score(y_test, predicted)),
+            baseline_mse=float(mean_squared_error(y_test, baseline)),
+        )
+        reasons = []
+        if entry['mse'] >= entry['baseline_mse']:
+            reasons.append(f"MSE {entry['mse']:.2f} is not below the baseline's "
+                           f"{entry['baseline_mse']:.2f}")
+        if entry['r2'] < self.min_r2:
+            reasons.append(f"R2 {entry['r2']:.3f} is below {self.min_r2}")
+        return dict(entry, passed=not reasons, reason='; '.join(reasons) or 'passed')
+
+    @staticmethod
+    def table_row(desk, entry):
+        "A row of the card's table"
+        def number(name, digits):
+            return f'{entry[name]:.{digits}f}' if name in entry else '-'
+        verdict = 'PASSED' if entry['passed'] else 'FAILED: ' + entry['reason']
+        return [desk, str(entry['test_days']), number('r2', 3), number('mse', 2),
+                number('baseline_mse', 2), verdict]
+
     def picture(self):
-        "A card image: each desk's test days and its model's line, one panel a desk, titled with the verdict"
+        "The card's image: a panel per desk, its test days and its line, titled with the verdict"
         import matplotlib
         matplotlib.use('Agg')
         import matplotlib.pyplot as plt
         import numpy as np
         from metaflow.cards import Image
         desks = sorted(self.desk_report)
-        fig, axes = plt.subplots(1, len(desks), figsize=(3.2 * len(desks), 3), sharex=True, squeeze=False)
+        fig, axes = plt.subplots(1, len(desks), figsize=(3.2 * len(desks), 3), squeeze=False)
         grid = np.linspace(self.X.min(), self.X.max(), 50).reshape(-1, 1)
         for ax, desk in zip(axes[0], desks):
             test = self.test_rows[self.desks[self.test_rows] == desk]
@@ -168,7 +186,8 @@ class DesksFlow(FlowSpec):
             if desk in self.model:
                 ax.plot(grid[:, 0], self.model[desk].predict(grid), color='black')
             passed = self.desk_report[desk]['passed']
-            ax.set_title(f"{desk}: {'passed' if passed else 'FAILED'}", color='black' if passed else 'red')
+            title = f"{desk}: {'passed' if passed else 'FAILED'}"
+            ax.set_title(title, color='black' if passed else 'red')
             ax.set_xlabel('market move x (%)')
         axes[0][0].set_ylabel('P&L y')
         fig.tight_layout()
@@ -178,15 +197,16 @@ class DesksFlow(FlowSpec):
 
     @step
     def end(self):
-        """Tag the run `deployable` when at least one desk passed its test: the endpoint serves the
-        `served_desks` of the newest deployable run, and answers an error for every other desk."""
+        """Tag the run `deployable` when at least one desk passed its test: the endpoint serves
+        the `served_desks` of the newest deployable run, and an error for every other desk."""
         self.deployable = bool(self.served_desks)
         if self.deployable:
             from metaflow import Run
             run = Run(f'{current.flow_name}/{current.run_id}', _namespace_check=False)
             run.add_tag(config.DEPLOYABLE_TAG)
+        served = ', '.join(self.served_desks) or 'no desk'
         print(f"run {current.run_id}: {'deployable' if self.deployable else 'NOT deployable'}; "
-              f"serves {', '.join(self.served_desks) or 'no desk'}")
+              f'serves {served}')
 
 
 if __name__ == '__main__':
