@@ -13,9 +13,9 @@ NBTEST_WORKERS ?= $(WORKERS)
 # Cache bytecode in .venv: without it every Metaflow task process recompiles scikit-learn (seconds each).
 unexport PYTHONDONTWRITEBYTECODE
 
-.PHONY: help install lock upgrade check-oldest test check-clean check-export check-readme nbtest pytest readme lab \
+.PHONY: help install s3 lock upgrade check-oldest test check-clean check-export check-readme nbtest pytest readme lab \
         train serve app browser bench export mutants exercises docs slides docs-serve docs-test rollback site site-check \
-        check-plan plan student-copy capstone-check capstone-serve
+        check-plan plan measure student-copy capstone-check capstone-serve
 
 help:
 	@echo "make app      install, train if no model is deployable, open the prediction form (Voila) on 127.0.0.1:$(APP_PORT)"
@@ -35,9 +35,11 @@ help:
 	@echo "make docs-serve  serve _docs/ on 127.0.0.1:$(DOCS_PORT)"
 	@echo "make rollback WHY=\"...\"  serve the previous deployable model again, recording who (WHO=, default you) and why"
 	@echo "make bench    run the benchmarks in benchmarks/"
+	@echo "make s3       an S3 object store on 127.0.0.1:9797 (S3=swift: OpenStack Swift's); then METAFLOW_HOME=$$PWD/metaflow_profiles METAFLOW_PROFILE=course-s3 make train"
 	@echo "make capstone-check  check your capstone (capstone/README.md); SOLUTION=1: the reference solution"
 	@echo "make capstone-serve  serve your capstone's endpoint (capstone/app.py) on 127.0.0.1:$(CAPSTONE_PORT)"
 	@echo "make plan     write the teaching plan (nbs/teaching_plan.md) from the notebooks and their measured minutes"
+	@echo "make measure  measure the notebooks' minutes the plan shows (stale ones; ONLY=<notebook>, ALL=1)"
 	@echo "make student-copy DEST=<folder>  the course for a class to clone: no solutions, one commit (instructors)"
 
 # --- set-up: exactly uv.lock, for Linux and macOS (tools/install.py) -----------------------------------------
@@ -91,6 +93,11 @@ readme: install
 plan: install
 	@$(BIN)/python tools/teaching_plan.py
 
+# Measure how long course notebooks take to run (benchmarks/bench_notebooks.py): the stale or missing figures, or
+# ONLY=03_dags,06_serving, or ALL=1; it waits for a quiet machine unless BUSY_OK=1. Then `make plan`.
+measure: install
+	@$(BIN)/python benchmarks/bench_notebooks.py $(if $(ONLY),--only $(ONLY)) $(if $(ALL),--all) $(if $(BUSY_OK),--busy_ok)
+
 # The course without the instructors' files (tools/instructors_only.txt), as a git repository of one commit.
 student-copy: install
 	@$(BIN)/python tools/student_copy.py --dest "$(DEST)"
@@ -129,6 +136,12 @@ mutants: install browser
 
 bench: install browser
 	@$(BIN)/python tools/bench.py
+
+# The S3 store of nbs/09_off_the_laptop.ipynb, where the course-s3 profile (metaflow_profiles/) points: moto's server, or
+# S3=swift for OpenStack Swift's S3 layer (Debian's packages, installed as root with apt if missing). Runs until Ctrl-C.
+S3 ?= moto
+s3: install
+	@$(BIN)/python tools/s3_store.py --kind $(S3) $(if $(filter swift,$(S3)),--install-missing)
 
 # --- the capstone (capstone/README.md) -------------------------------------------------------------------------
 # Runs your flow on data with one desk broken, in a scratch datastore, reads the run and its card, asks your app.

@@ -4,6 +4,7 @@
     python benchmarks/bench_notebooks.py --all           # measure every course notebook again
     python benchmarks/bench_notebooks.py --only 03_dags  # measure these (comma-separated stems)
 
+(`make measure`, with ONLY=, ALL=1 and BUSY_OK=1.)
 Each course notebook (nbs/0*.ipynb, found, not listed) runs on its own, with nbdev's runner (`nbdev_test --path`,
 what `make test` runs), one at a time, in a scratch Metaflow datastore that already holds the course run (the
 state a class is in after `make app`: the course model trained once). The figures are its wall-clock seconds and

@@ -35,8 +35,16 @@ def run_anywhere(
     file_options:tuple=('--dataset',), # options whose value is a file path (the flow's `IncludeFile`s)
 ):
     "Start `flow_class`'s command line from the datastore root, with the script and file paths made absolute"
+    from regression_course.remote import explain_failure, preflight
     cwd = os.getcwd()
     sys.argv[0] = os.path.abspath(sys.argv[0])  # tasks are started as [sys.executable, sys.argv[0], ...]
     sys.argv[1:] = absolute_file_args(sys.argv[1:], cwd, file_options)
+    if os.environ.get('METAFLOW_HOME'):  # a profile's folder, given relative to here, read by every task
+        os.environ['METAFLOW_HOME'] = os.path.join(cwd, os.path.expanduser(os.environ['METAFLOW_HOME']))
+    preflight(sys.argv[1:])  # a remote store or cluster that cannot be used stops the run here (91b_remote_store)
     os.chdir(config.datastore_root())  # cards are written where `.metaflow/` is found from the working directory
-    return flow_class()
+    try:
+        return flow_class()
+    except SystemExit as e:
+        if e.code not in (0, None): explain_failure(sys.argv[1:])
+        raise

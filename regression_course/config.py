@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['REPO_ROOT', 'DATA_DIR', 'DATASET_PATH', 'TRUE_COEF_PATH', 'FLOW_NAME', 'FLOW_FILE', 'DEFAULT_PARAMETERS',
-           'DEPLOYABLE_TAG', 'SERVED_ARTIFACTS', 'default_user', 'datastore_env', 'configure_metaflow',
+           'DEPLOYABLE_TAG', 'SERVED_ARTIFACTS', 'S3_FAIL_FAST', 'default_user', 'datastore_env', 'configure_metaflow',
            'datastore_root', 'in_datastore_root', 'copy_datastore']
 
 # %% ../nbs/99_config.ipynb #db39db90
@@ -59,12 +59,23 @@ def datastore_env(
 def _root_of(value:str|None) -> Path|None: return Path(value).expanduser().resolve() if value else None
 
 
+S3_FAIL_FAST = {  # an S3 store that is down or misconfigured fails in seconds, not after an hour (91b_remote_store)
+    'METAFLOW_S3_RETRY_COUNT': '1',
+    'METAFLOW_S3_TRANSIENT_RETRY_COUNT': '1',
+    'METAFLOW_S3_CLIENT_RETRY_CONFIG': '{"max_attempts": 3, "mode": "standard"}',
+}
+
+
 def configure_metaflow(
     root:str|Path|None=None, # folder to hold `.metaflow/` (default: the repository); the environment wins
 ) -> Path: # the absolute datastore root in use
     "Tell Metaflow who you are and which datastore to use: once per program, before `metaflow` is imported"
     os.environ.setdefault('METAFLOW_USER', default_user())
-    chosen = os.environ.get('METAFLOW_DATASTORE_SYSROOT_LOCAL') or root or REPO_ROOT
+    for name, value in S3_FAIL_FAST.items():
+        os.environ.setdefault(name, value)
+    profile = os.environ.get('METAFLOW_PROFILE')  # a named store keeps its runs apart (91b_remote_store)
+    default = REPO_ROOT/'.metaflow-profiles'/profile if profile else REPO_ROOT
+    chosen = os.environ.get('METAFLOW_DATASTORE_SYSROOT_LOCAL') or root or default
     for name, value in datastore_env(chosen).items():
         os.environ[name] = value if name == 'METAFLOW_DATASTORE_SYSROOT_LOCAL' else os.environ.get(name, value)
     root = datastore_root()

@@ -9,7 +9,7 @@ __all__ = ['SampleRegressionFlow']
 import regression_course.config as config
 
 config.configure_metaflow()  # who runs this flow and where its runs are kept: before metaflow is imported
-from metaflow import FlowSpec, IncludeFile, Parameter, card, current, step
+from metaflow import FlowSpec, IncludeFile, Parameter, card, current, resources, step
 
 # %% ../nbs/04a_flow.ipynb #bf88162f
 class SampleRegressionFlow(FlowSpec):
@@ -70,6 +70,7 @@ class SampleRegressionFlow(FlowSpec):
         print(report)
         self.next(self.train, foreach='candidate_names')  # one `train` task per candidate
 
+    @resources(cpu=2, memory=2048)  # a train pod on a cluster gets 2 cores (09_off_the_laptop); here, a note
     @step
     def train(self):
         """One branch per candidate, all in parallel: hold out the test rows, score the candidate by

@@ -88,10 +88,16 @@ NOTEBOOKS = {
         appendix=['91_flow_anywhere', '99_config'],
     ),
     '04b_flow_in_practice': dict(
-        slides=['w8.p1-dag', 'w8.train-serve', 'w8.p3-compute', 'w8.components'],
+        slides=['w8.p1-dag', 'w8.train-serve', 'w8.p3-compute'],
         live='one run with several candidates (the `foreach` fan-out in the log)',
         show='the quality gate\'s card, the failing step and `resume`, scaling out',
         appendix=['92_card_contents'],
+    ),
+    '09_off_the_laptop': dict(
+        slides=['w8.fre-phases', 'w8.components', 'w8.p3-compute'],
+        live='`make s3` in one terminal, the flow run on the S3 profile in another, read back from the store',
+        show='the Argo template (pods sized per step), and a store that is down',
+        appendix=['91b_remote_store', '91_flow_anywhere'],
     ),
     '05_client_api': dict(
         slides=['w8.lexicon', 'w8.p2-state', 'w8.p4-team'],
@@ -139,7 +145,7 @@ SCHEDULES = [
             ]),
             dict(title='Serving predictions (week 13)', minutes=75, items=[
                 ('05_client_api', 'part'), ('05b_prediction', 'reading'), ('06_serving', 'part'),
-                ('07_prediction_form', 'part'), ('08_monitoring', 'show'),
+                ('07_prediction_form', 'part'), ('08_monitoring', 'show'), ('09_off_the_laptop', 'reading'),
             ]),
         ],
     ),
@@ -157,8 +163,8 @@ SCHEDULES = [
             dict(title='The flow', minutes=90, items=[
                 ('04a_flow', 'part'), ('04b_flow_in_practice', 'part'),
             ]),
-            dict(title='Runs, models and the registry; the capstone handed out', minutes=90, items=[
-                ('05_client_api', 'part'), ('05b_prediction', 'live'),
+            dict(title='Runs, models and the registry; off the laptop; the capstone handed out', minutes=90,
+                 items=[('05_client_api', 'part'), ('05b_prediction', 'live'), ('09_off_the_laptop', 'part'),
             ]),
             dict(title='Serving: an endpoint and a page', minutes=90, items=[
                 ('06_serving', 'live'), ('07_prediction_form', 'live'),

@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT/'benchmarks'))
 import bench_notebooks  # noqa: E402  (benchmarks/bench_notebooks.py: the figures and their hashes)
 import teaching_notes as notes  # noqa: E402
 
-MEASURE = 'python benchmarks/bench_notebooks.py'
+MEASURE = 'make measure'  # benchmarks/bench_notebooks.py
 MODES = {'live': 'run live', 'part': 'run the live part, show the rest', 'show': 'show the executed page',
          'reading': 'reading, outside class'}
 
@@ -79,10 +79,10 @@ def plan(course=None, appendix=None, times=None) -> tuple[str, list[str]]:
     attention = []
     for stem, fig in figures.items():
         if fig['state'] != 'ok':
-            attention.append(f"{stem}: its figure is {fig['state']}: measure it with `{MEASURE} --only {stem}`")
+            attention.append(f"{stem}: its figure is {fig['state']}: measure it with `{MEASURE} ONLY={stem}`")
         elif fig['busy']:
             attention.append(f"{stem}: measured on a busy machine (load {fig['load_before']:g}-{fig['load_after']:g} "
-                             f"on {fig['cores']} cores): measure it again on a quiet one (`{MEASURE} --only {stem}`)")
+                             f"on {fig['cores']} cores): measure it again on a quiet one (`{MEASURE} ONLY={stem}`)")
     attention += [f'{stem}: no notes in tools/teaching_notes.py (slides, live, show, appendix) and no place in '
                   'the schedules yet' for stem in outlines if stem not in notes.NOTEBOOKS]
     attention += [f'tools/teaching_notes.py has notes on {stem}, which is not a course notebook (renamed?)'
@@ -104,7 +104,7 @@ def plan(course=None, appendix=None, times=None) -> tuple[str, list[str]]:
         '',
         'The slides are those of NYU FRE 7773, *Machine Learning in Financial Engineering* (Jacopo Tagliabue): '
         'week 8, *How to organize ML projects*, and week 13, *Serving predictions*. The minutes are **measured**, '
-        f'never typed: `{MEASURE}` runs each notebook top to bottom on its own, as `make test` does, in a '
+        f'never typed: `{MEASURE}` (benchmarks/bench_notebooks.py) runs each notebook top to bottom on its own, as `make test` does, in a '
         'datastore that already holds the course run (as after `make app`), and keeps the wall-clock time, the '
         'processor time and the notebook\'s hash; a figure whose notebook has changed since is marked stale. '
         f'A notebook that runs in under {notes.LIVE_LIMIT_MINUTES} minutes can run live in class; a longer one is '
