@@ -9,9 +9,11 @@ Each course notebook (nbs/0*.ipynb, found, not listed) runs on its own, with nbd
 what `make test` runs), one at a time, in a scratch Metaflow datastore that already holds the course run (the
 state a class is in after `make app`: the course model trained once). The figures are its wall-clock seconds and
 the processor-seconds of the notebook and of everything it started (flows, servers, browsers), with the machine's
-cores and load average at the time. A busy machine makes the same notebook slower, so before each notebook the
-script waits until the machine is quiet (the load average below the number of cores); `--busy_ok` measures at
-once, and the teaching plan marks a figure measured on a busy machine as such.
+cores, the load average before and after, and (on Linux, from /proc/stat) the share of the machine's processor
+time that OTHER processes used meanwhile. A busy machine makes the same notebook slower, so before each notebook
+the script waits until the machine is quiet (the load average below the number of cores); `--busy_ok` measures
+at once, and the teaching plan marks a figure as measured on a busy machine when other processes took more than
+a quarter of the machine while it ran (or, where /proc/stat is missing, when the load was above the cores).
 
 Each figure is kept in benchmarks/notebook_times.json (committed: the teaching plan reads it) with the SHA-256 of
 the notebook it measured. When a notebook changes, its figure is stale: `make plan` marks it so on the page and
@@ -63,6 +65,15 @@ def commit() -> str:
     return done.stdout.strip() or 'unknown'
 
 
+BUSY_SHARE = 0.25  # other processes using more than this share of the machine make a figure "busy"
+
+
+def busy(figure: dict) -> bool:
+    "Whether other work slowed a figure down: others took over BUSY_SHARE of the machine (or the load > cores)"
+    if figure.get('others_share') is not None: return figure['others_share'] > BUSY_SHARE
+    return max(figure.get('load_before', 0), figure.get('load_after', 0)) > figure.get('cores', 2)
+
+
 def wait_for_quiet(quiet_load: float) -> None:
     "Wait until the 1-minute load average is below `quiet_load` (other work would slow the notebook down)"
     said = False
@@ -72,6 +83,15 @@ def wait_for_quiet(quiet_load: float) -> None:
                   'measure now)', flush=True)
             said = True
         time.sleep(10)
+
+
+def busy_seconds() -> float | None:
+    "Processor-seconds the whole machine has spent busy since it started (Linux: /proc/stat), or None"
+    try: fields = Path('/proc/stat').read_text().split('\n', 1)[0].split()[1:]
+    except OSError: return None
+    ticks = [int(f) for f in fields]
+    idle = ticks[3] + (ticks[4] if len(ticks) > 4 else 0)  # idle and iowait
+    return (sum(ticks[:8]) - idle) / os.sysconf('SC_CLK_TCK')
 
 
 def measure(nb: Path, golden_store: Path, scratch: Path) -> dict:
@@ -84,18 +104,24 @@ def measure(nb: Path, golden_store: Path, scratch: Path) -> dict:
     env.setdefault('METAFLOW_USER', 'course')
     nbdev_test = Path(sys.executable).parent/'nbdev_test'
     load_before = os.getloadavg()[0]
+    machine_before = busy_seconds()
     started = time.monotonic()
     with open(scratch/f'{nb.stem}.log', 'wb') as log:
         proc = subprocess.Popen([str(nbdev_test), '--path', str(nb), '--do_print'], cwd=REPO_ROOT, env=env,
                                 stdout=log, stderr=subprocess.STDOUT)
         _, status, usage = os.wait4(proc.pid, 0)  # the processor time of the notebook and all it waited for
     wall = time.monotonic() - started
+    machine_after = busy_seconds()
+    cpu = usage.ru_utime + usage.ru_stime
+    others = None if machine_before is None else max(0.0, machine_after - machine_before - cpu)
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f'FAIL: {nb.name} failed, so it has no figure:\n'
                          + (scratch/f'{nb.stem}.log').read_text()[-3000:])
     shutil.rmtree(store, ignore_errors=True)
-    return dict(sha256=notebook_hash(nb), wall_s=round(wall, 1), cpu_s=round(usage.ru_utime + usage.ru_stime, 1),
-                cores=os.cpu_count(), load_before=round(load_before, 1), load_after=round(os.getloadavg()[0], 1),
+    cores = os.cpu_count() or 1
+    return dict(sha256=notebook_hash(nb), wall_s=round(wall, 1), cpu_s=round(cpu, 1), cores=cores,
+                load_before=round(load_before, 1), load_after=round(os.getloadavg()[0], 1),
+                others_share=None if others is None else round(others / (wall * cores), 2),
                 measured=datetime.date.today().isoformat(), commit=commit(), python=platform.python_version())
 
 
@@ -126,8 +152,10 @@ def main(argv=None):
             if not args.busy_ok: wait_for_quiet(os.cpu_count() or 2)
             figure = measure(known[stem], golden_store, scratch)
             times[stem] = figure
+            others = '' if figure['others_share'] is None else f", others used {figure['others_share']:.0%}"
             print(f"{stem:28} {figure['wall_s'] / 60:5.1f} min wall, {figure['cpu_s']:6.1f} processor-s "
-                  f"(load {figure['load_before']} -> {figure['load_after']} on {figure['cores']} cores)", flush=True)
+                  f"(load {figure['load_before']} -> {figure['load_after']} on {figure['cores']} cores{others})",
+                  flush=True)
             # kept after every notebook: an interrupted session keeps what it measured
             ordered = {nb: times[nb] for nb in sorted(times) if nb in known}
             TIMES.write_text(json.dumps(ordered, indent=1) + '\n')

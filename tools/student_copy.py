@@ -53,7 +53,6 @@ def uncommitted(root: Path = ROOT) -> list[str]:
 
 def marker_text(left_out: list[str], patterns: list[str], source: str) -> str:
     "STUDENT_COPY.md: what this copy is and what it leaves out"
-    folders = sorted({p for p in patterns if p.endswith('/')})
     return '\n'.join([
         '# This is a student copy of regression_course',
         '',
@@ -66,7 +65,7 @@ def marker_text(left_out: list[str], patterns: list[str], source: str) -> str:
         '- `make exercises` checks *your* answers: it starts at `0 of M exercises done`.',
         '- `make capstone-check` checks your capstone (see `capstone/README.md`).',
         '',
-    ] + ([f'Folders left out: {", ".join(folders)}.', ''] if folders else []))
+    ])
 
 
 def git(dest: Path, *args: str) -> str:

@@ -53,16 +53,22 @@ def figure(stem: str, times: dict, path: Path) -> dict:
     found = times.get(stem)
     if not found: return dict(state='missing')
     state = 'ok' if found.get('sha256') == bench_notebooks.notebook_hash(path) else 'stale'
-    busy = max(found.get('load_before', 0), found.get('load_after', 0)) > found.get('cores', 2)
-    return dict(found, state=state, busy=busy, minutes=found['wall_s'] / 60)
+    return dict(found, state=state, busy=bench_notebooks.busy(found), minutes=found['wall_s'] / 60)
 
 
 def minutes_text(fig: dict) -> str:
     if fig['state'] == 'missing': return 'not measured yet'
     text = f"{fig['minutes']:.1f} min ({fig['cpu_s']:.0f} processor-s)"
     if fig['state'] == 'stale': text += ', STALE: the notebook changed since'
-    if fig['busy']: text += f", on a busy machine (load {fig['load_before']:g}-{fig['load_after']:g})"
+    if fig['busy']: text += f', on a busy machine ({busy_text(fig)})'
     return text
+
+
+def busy_text(fig: dict) -> str:
+    "How busy the machine was while a figure was measured"
+    if fig.get('others_share') is not None:
+        return f"other work took {fig['others_share']:.0%} of its {fig['cores']} cores"
+    return f"load {fig['load_before']:g}-{fig['load_after']:g} on {fig['cores']} cores"
 
 
 def link(stem: str) -> str:
@@ -81,8 +87,8 @@ def plan(course=None, appendix=None, times=None) -> tuple[str, list[str]]:
         if fig['state'] != 'ok':
             attention.append(f"{stem}: its figure is {fig['state']}: measure it with `{MEASURE} ONLY={stem}`")
         elif fig['busy']:
-            attention.append(f"{stem}: measured on a busy machine (load {fig['load_before']:g}-{fig['load_after']:g} "
-                             f"on {fig['cores']} cores): measure it again on a quiet one (`{MEASURE} ONLY={stem}`)")
+            attention.append(f'{stem}: measured on a busy machine ({busy_text(fig)}): measure it again on a quiet '
+                             f'one (`{MEASURE} ONLY={stem}`)')
     attention += [f'{stem}: no notes in tools/teaching_notes.py (slides, live, show, appendix) and no place in '
                   'the schedules yet' for stem in outlines if stem not in notes.NOTEBOOKS]
     attention += [f'tools/teaching_notes.py has notes on {stem}, which is not a course notebook (renamed?)'
