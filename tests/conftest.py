@@ -13,6 +13,7 @@ import sys
 import tempfile
 import time
 from contextlib import contextmanager
+from types import SimpleNamespace
 from pathlib import Path
 
 import pytest
@@ -99,7 +100,8 @@ def pytest_terminal_summary(terminalreporter):
     if deselected:
         terminalreporter.write_line(f'{len(deselected)} test(s) deselected: {LEFT_OUT_REASON}', yellow=True)
         if not terminalreporter.stats.get('deselected'):  # under pytest-xdist the controller has not counted them
-            terminalreporter.stats['deselected'] = sorted(deselected)  # pytest's last line counts them too
+            # pytest's last line counts them too; other plugins read every entry's attributes, as of a report
+            terminalreporter.stats['deselected'] = [SimpleNamespace(nodeid=n) for n in sorted(deselected)]
     skipped = terminalreporter.stats.get('skipped', [])
     if skipped and not ALLOW_SKIP:
         terminalreporter.write_line(f'FAIL: {len(skipped)} test(s) skipped (reasons above). Skips hide failures: '

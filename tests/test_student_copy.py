@@ -3,7 +3,8 @@
 In the instructors' repository one copy is built (a second or two: files copied, one git commit) and its key
 properties proved cheaply: one commit and no history; the same files as here but for those
 tools/instructors_only.txt lists, and none of their contents anywhere in it; its tests collect, with exactly the
-tests marked `instructors` deselected and the reason in pytest's summary; `make exercises` there reports 0 of M.
+tests marked `instructors` deselected and the reason in pytest's summary, also when pytest runs on two workers as
+`make test` runs it; `make exercises` there reports 0 of M.
 The copy's whole `make test` takes as long as this repository's: run it by hand before handing a copy out.
 
 In a student copy only the last test runs, in place: its notebooks report 0 of M.
@@ -102,6 +103,19 @@ def test_the_copys_tests_collect_with_the_instructors_tests_deselected(student_c
     assert re.search(rf'\b{len(selected)}/{len(here)} tests collected \({len(marked)} deselected\)', done.stdout), \
         done.stdout[-1500:]
     assert f"{len(marked)} test(s) deselected: they check the instructors' files" in done.stdout
+
+
+@pytest.mark.instructors
+def test_the_copys_pytest_on_two_workers_passes_and_says_what_it_left_out(student_course):
+    """As `make test` runs pytest (two workers, whose controller collects nothing itself), on one cheap test and
+    the solutions' tests: it passes, deselects those, and its summary counts them and says why"""
+    load_checks()
+    m = sum(ex.notebook != '98_exercises' for ex in EXERCISES.values())
+    done = in_copy(student_course['dest'], '-m', 'pytest', '-n', '2', '-q', '-p', 'no:cacheprovider',
+                   'tests/test_exercises.py', '-k', 'every_exercise_has_a_wrong_answer or solution_passes')
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert f"{m} test(s) deselected: they check the instructors' files" in done.stdout, done.stdout[-1500:]
+    assert re.search(rf'^1 passed, {m} deselected in ', done.stdout, re.M), done.stdout[-1500:]
 
 
 def test_make_exercises_reports_0_of_m(student_course):
