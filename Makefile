@@ -5,8 +5,11 @@ PYTHON ?= python3
 BIN := .venv/bin
 PORT ?= 8000
 APP_PORT ?= 8866
-CAPSTONE_PORT ?= 8010
+CAPSTONE_PORT ?= 8020
 DOCS_PORT ?= 8001
+# make classroom: the hub's port (it also uses the next two, on 127.0.0.1); the roster is CLASS_ROSTER (classroom/roster.example.txt)
+CLASS_PORT ?= 8010
+export CLASS_PORT
 WORKERS ?= 2
 # nbdev_test's workers (`make test` runs three: the notebooks spend much of their time waiting on servers they start)
 NBTEST_WORKERS ?= $(WORKERS)
@@ -15,7 +18,7 @@ unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: help install s3 lock upgrade check-oldest test check-clean check-export check-readme nbtest pytest readme lab \
         train serve app browser bench export mutants exercises docs slides docs-serve docs-test rollback site site-check \
-        check-plan plan measure student-copy capstone-check capstone-serve
+        classroom check-plan plan measure student-copy capstone-check capstone-serve
 
 help:
 	@echo "make app      install, train if no model is deployable, open the prediction form (Voila) on 127.0.0.1:$(APP_PORT)"
@@ -30,12 +33,13 @@ help:
 	@echo "make export   after editing a notebook: update regression_course/ and strip the notebooks' outputs"
 	@echo "make exercises  check your answers to the exercises (SOLUTIONS=1: the instructors' solutions)"
 	@echo "make mutants  apply known mistakes to a scratch copy and show the checks catch each one (slow)"
-	@echo "make docs     run every notebook and build the course site in _docs/ (open _docs/index.html)"
-	@echo "make slides   a reveal.js deck per course notebook in _docs/slides/"
+	@echo "make docs     run every notebook and build the course site in _docs/ (open _docs/index.html), decks included"
+	@echo "make slides   the same build: a reveal.js deck per course notebook is in _docs/slides/ (S: speaker notes)"
 	@echo "make docs-serve  serve _docs/ on 127.0.0.1:$(DOCS_PORT)"
 	@echo "make rollback WHY=\"...\"  serve the previous deployable model again, recording who (WHO=, default you) and why"
 	@echo "make bench    run the benchmarks in benchmarks/"
 	@echo "make s3       an S3 object store on 127.0.0.1:9797 (S3=swift: OpenStack Swift's); then METAFLOW_HOME=$$PWD/metaflow_profiles METAFLOW_PROFILE=course-s3 make train"
+	@echo "make classroom CLASS_ROSTER=roster.txt  (as root) a JupyterHub for a whole class on 127.0.0.1:$(CLASS_PORT): one shared run store"
 	@echo "make capstone-check  check your capstone (capstone/README.md); SOLUTION=1: the reference solution"
 	@echo "make capstone-serve  serve your capstone's endpoint (capstone/app.py) on 127.0.0.1:$(CAPSTONE_PORT)"
 	@echo "make plan     write the teaching plan (nbs/teaching_plan.md) from the notebooks and their measured minutes"
@@ -120,9 +124,14 @@ export: install
 	$(BIN)/nbdev_clean
 
 # Your progress on the exercises at the end of each notebook: one line each, then "N of M exercises done".
+# On a class server (make classroom) your results are also recorded for your instructor (REGRESSION_COURSE_PROGRESS).
 # SOLUTIONS=1 checks the instructors' solutions (solutions/) instead. It reports; it always exits 0.
 exercises: install
-	@$(BIN)/python -m regression_course.exercises $(if $(SOLUTIONS),--solutions)
+	@$(BIN)/python -m regression_course.exercises $(if $(SOLUTIONS),--solutions,$${REGRESSION_COURSE_PROGRESS:+--record "$$REGRESSION_COURSE_PROGRESS"})
+
+# A JupyterHub for a class (nbs/99b_classroom.ipynb): as root, from a roster; state in CLASS_DIR (default /srv/regression-course-class).
+classroom: install node_modules/.package-lock.json
+	@$(BIN)/python tools/classroom.py serve
 
 # Take the served model out of service and serve the previous deployable run again; who did it and why are appended
 # to .metaflow/registry/rollbacks.jsonl (05_client_api). With no earlier deployable run it fails and changes nothing.
@@ -156,21 +165,23 @@ capstone-serve: install
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 
+# The site, and a reveal.js deck per course notebook (tools/build_slides.py, which build_docs.py runs last): every
+# page links to its deck, so one build writes both.
 docs: install node_modules/.package-lock.json
 	$(BIN)/python tools/build_docs.py
 
 slides: docs
-	$(BIN)/python tools/build_slides.py
 
-# The site and the decks in a real browser: no request leaves 127.0.0.1, links resolve, images load, decks advance.
-docs-test: slides browser site-check
+# The site and the decks in a real browser: no request leaves 127.0.0.1 or fails, links resolve, images load, decks
+# advance and their speaker notes reach the speaker view.
+docs-test: docs browser site-check
 
 # In `make test`: the site and decks from the notebooks nbtest has just run (nothing runs twice), then the browser checks.
-site: docs slides
+site: docs
 
 site-check: install browser
 	@$(BIN)/python -m pytest -rfEs -n $(WORKERS) tests/check_docs_browser.py
 
-docs-serve: slides
+docs-serve: docs
 	@echo "course site: http://127.0.0.1:$(DOCS_PORT)/  slides: http://127.0.0.1:$(DOCS_PORT)/slides/  (Ctrl-C to stop)"
 	$(BIN)/python -m http.server --bind 127.0.0.1 --directory _docs $(DOCS_PORT)

@@ -3,8 +3,9 @@
 In a scratch copy of this checkout (the files git knows, plus untracked ones it does not ignore; node_modules is
 linked, not copied), so your own _proc/ cache and _docs/ are not touched:
 
-- cold: `tools/build_docs.py` with an empty cache (every notebook executed, then Sphinx), then
-  `tools/build_slides.py` (`make docs` + `make slides` on a fresh clone, less `npm ci`);
+- cold: `tools/build_docs.py` with an empty cache (every notebook executed, then Sphinx, then the decks: `make docs`
+  on a fresh clone, less `npm ci`), then `tools/build_slides.py` alone (the decks again: what they cost by
+  themselves);
 - warm: one sentence added to one notebook (WARM_NOTEBOOK): only that notebook runs again;
 - no change: the same build again, nothing to execute.
 

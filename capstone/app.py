@@ -2,8 +2,8 @@
 
 Start it from a terminal, then ask it (capstone/README.md says what it must answer):
 
-    make capstone-serve        # gunicorn on 127.0.0.1:8010, serving create_app() from this file
-    curl -s -X POST http://127.0.0.1:8010/predict -H 'Content-Type: application/json' \\
+    make capstone-serve        # gunicorn on 127.0.0.1:8020, serving create_app() from this file
+    curl -s -X POST http://127.0.0.1:8020/predict -H 'Content-Type: application/json' \\
          -d '{"desk": "rates", "x": 1.5}'
 
 TODO 5: find the newest deployable run of DesksFlow (the Client API, as in 05_client_api), load

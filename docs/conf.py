@@ -25,7 +25,7 @@ html_css_files = ['course.css']
 # myst-nb: outputs come from tools/build_docs.py's own execution run, never from here
 nb_execution_mode = 'off'
 nb_ipywidgets_js = {}                 # no require.js, no widget manager from a CDN (the form is a picture)
-nb_render_markdown_format = 'myst'   # nbdev's show_doc output is markdown
+nb_render_markdown_format = 'myst'   # markdown outputs (the form's still picture) as MyST
 nb_merge_streams = True
 myst_enable_extensions = ['dollarmath', 'colon_fence', 'html_image', 'deflist']
 myst_heading_anchors = 3

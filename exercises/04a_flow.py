@@ -1,6 +1,7 @@
-"""Checks for the exercises of 04a_flow: each answer is the source of a changed COPY of the flow, which the check
-runs in a temporary folder with a datastore of its own (the course's flow, runs and served model stay untouched).
-The helpers `run_copy` and `reading` are shared with the checks of 04b_flow_in_practice and 05_client_api."""
+"""Checks for the exercises of 04a_flow: each answer is the source of a changed COPY of the lecture's flow
+(regression_course/lecture_flow.py), which the check runs in a temporary folder with a datastore of its own (the
+course's flows, runs and served model stay untouched). The helpers `run_copy`, `reading` and `open_run` are shared
+with the checks of 05_client_api."""
 import os
 import re
 import subprocess
@@ -13,6 +14,8 @@ import numpy as np
 
 from regression_course import config
 from regression_course.exercises import exercise
+
+LECTURE_FLOW = config.REPO_ROOT/'regression_course'/'lecture_flow.py'  # what the answers start from
 
 
 def datastore_env(root) -> dict:
@@ -30,6 +33,17 @@ def reading(root):
     LocalStorage.datastore_root = str(Path(root)/'.metaflow')
     try: yield
     finally: LocalStorage.datastore_root = before
+
+
+def open_run(pathspec:str):
+    "The run at `pathspec`, whoever made it; the caller's namespace is left as it was"
+    from metaflow import Run, get_namespace, namespace
+    before = get_namespace()
+    namespace(None)  # a Run opened in the global namespace keeps seeing every run
+    try:
+        return Run(pathspec)
+    finally:
+        namespace(before)
 
 
 def run_copy(source:str, *args, root=None, name='flow.py'):
@@ -61,8 +75,8 @@ def _source(make_source) -> str|tuple:
     "The answer's flow source, or a hint when it is not one"
     source = make_source()
     if not isinstance(source, str): return None, f'return the flow\'s source as one string (str), not a {type(source).__name__}'
-    if _flow_name(source) is None: return None, 'the text you return is not a flow: it should be the whole of flow.py, changed'
-    if source == config.FLOW_FILE.read_text(): return None, 'that is the course\'s flow, unchanged: make the change the exercise asks for'
+    if _flow_name(source) is None: return None, 'the text you return is not a flow: it should be the whole of lecture_flow.py, changed'
+    if source == LECTURE_FLOW.read_text(): return None, 'that is the lecture\'s flow, unchanged: make the change the exercise asks for'
     return source, None
 
 
@@ -71,12 +85,11 @@ def _row_counts(flow_with_row_counts):
     source, hint = _source(flow_with_row_counts)
     if hint: return hint
     if 'n_train' not in source or 'n_test' not in source:
-        return 'your flow never mentions n_train and n_test: store both as artifacts, e.g. self.n_train = ... in `train`'
-    run_id, output, root = run_copy(source, '--candidates', 'linear', '--test_split', 0.3)
+        return 'your flow never mentions n_train and n_test: store both as artifacts, e.g. self.n_train = ... in `split`'
+    run_id, output, root = run_copy(source, '--test_split', 0.3)
     if run_id is None: return f'your flow did not run: {_why_it_failed(output)}'
-    from metaflow import Run
     with reading(root):
-        data = Run(f'{_flow_name(source)}/{run_id}', _namespace_check=False).data
+        data = open_run(f'{_flow_name(source)}/{run_id}').data
         found = {name: getattr(data, name, None) for name in ('n_train', 'n_test')}
     if None in found.values(): return 'the run has no artifact n_train or n_test at its end: assign them to `self` in a step'
     if not all(isinstance(v, (int, np.integer)) for v in found.values()): return f'store whole numbers (int), not {found}'
@@ -92,11 +105,10 @@ def _residuals(flow_with_residuals):
     source, hint = _source(flow_with_residuals)
     if hint: return hint
     if not re.search(r'def residuals\(self\)', source): return 'your flow has no step `residuals`: add a method `def residuals(self):` with @step'
-    run_id, output, root = run_copy(source, '--candidates', 'linear')
+    run_id, output, root = run_copy(source)
     if run_id is None: return f'your flow did not run: {_why_it_failed(output)}'
-    from metaflow import Run
     with reading(root):
-        run = Run(f'{_flow_name(source)}/{run_id}', _namespace_check=False)
+        run = open_run(f'{_flow_name(source)}/{run_id}')
         if 'residuals' not in [step.id for step in run]: return 'the run has no step `residuals`'
         started = {name: run[name].task.created_at for name in ('test_model', 'residuals', 'end')}
         task = run['residuals'].task
@@ -116,18 +128,21 @@ def _residuals(flow_with_residuals):
 
 WRONG_ANSWERS = {
     'flow.1': [
-        '''from regression_course import config
+        '''from regression_course.config import REPO_ROOT
 def flow_with_row_counts():
-    return config.FLOW_FILE.read_text()''',
-        '''from regression_course import config
+    return (REPO_ROOT/'regression_course'/'lecture_flow.py').read_text()''',
+        '''from regression_course.config import REPO_ROOT
 def flow_with_row_counts():
-    line = "        self.x_range = (float(self.X_train.min()), float(self.X_train.max()))  # where the model may be trusted\\n"
-    return config.FLOW_FILE.read_text().replace(line, line + "        self.n_train, self.n_test = 800, 200\\n")''',
+    source = (REPO_ROOT/'regression_course'/'lecture_flow.py').read_text()
+    line = "        self.next(self.train)\\n"
+    return source.replace(line, "        self.n_train, self.n_test = 800, 200\\n" + line)''',
     ],
     'flow.2': [
-        '''from regression_course import config
+        '''from regression_course.config import REPO_ROOT
 def flow_with_residuals():
+    source = (REPO_ROOT/'regression_course'/'lecture_flow.py').read_text()
+    source = source.replace("        self.next(self.end)\\n", "        self.next(self.residuals)\\n")
     step = "\\n    @step\\n    def residuals(self):\\n        self.residual_std = 1.0\\n        self.next(self.end)\\n"
-    return config.FLOW_FILE.read_text().replace("\\n    @step\\n    def end(self):", step + "\\n    @step\\n    def end(self):")''',
+    return source.replace("\\n    @step\\n    def end(self):", step + "\\n    @step\\n    def end(self):")''',
     ],
 }

@@ -31,7 +31,9 @@ def prepared_datastore() -> tuple[Path, dict]:
     "(root, {'ridge', 'linear', 'seed7': run id}) of the datastore the checks read, made on first use"
     helpers = _flow_helpers()
     source = config.FLOW_FILE.read_text()
-    key = hashlib.md5((source + config.DATASET_PATH.read_text()).encode()).hexdigest()[:12]
+    code = config.REPO_ROOT/'regression_course'
+    what = [source, (code/'lecture_flow.py').read_text(), (code/'pipeline.py').read_text(), config.DATASET_PATH.read_text()]
+    key = hashlib.md5(''.join(what).encode()).hexdigest()[:12]  # a change to the flow or its data: a new datastore
     root = Path(tempfile.gettempdir())/f'regression-course-client-exercises-{key}'
     with open(f'{root}.lock', 'w') as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # two checks at once: one prepares, the other waits for it
@@ -97,10 +99,9 @@ def _previous(previous_deployable_run):
     # after a rollback: the served run is tagged rolled_back; someone then puts `deployable` back on it by hand
     copy = Path(tempfile.mkdtemp(prefix='client-exercise-'))
     shutil.copytree(root/'.metaflow', copy/'.metaflow', ignore=shutil.ignore_patterns('client_cache'))
-    from metaflow import Run
     from regression_course.registry import DEPLOYABLE_TAG, ROLLED_BACK_TAG
     with helpers.reading(copy):
-        served = Run(f'{config.FLOW_NAME}/{ids["linear"]}', _namespace_check=False)
+        served = helpers.open_run(f'{config.FLOW_NAME}/{ids["linear"]}')
         served.add_tag(ROLLED_BACK_TAG)  # rolled back, yet still tagged deployable
         found, hint = _run_id(previous_deployable_run(), 'previous_deployable_run()')
     shutil.rmtree(copy, ignore_errors=True)
@@ -115,15 +116,23 @@ WRONG_ANSWERS = {
     'client.1': [
         '''from metaflow import Flow
 from regression_course.config import FLOW_NAME
+from regression_course.registry import everyones_runs
 def best_cv_run(flow_name=FLOW_NAME):
-    try: runs = [r for r in Flow(flow_name, _namespace_check=False) if r.successful]
-    except Exception: return None
+    try:
+        with everyones_runs():
+            runs = [r for r in Flow(flow_name) if r.successful]
+    except Exception:
+        return None
     return min(runs, key=lambda r: r.data.test_metrics['mse'], default=None)''',
         '''from metaflow import Flow
 from regression_course.config import FLOW_NAME
+from regression_course.registry import everyones_runs
 def best_cv_run(flow_name=FLOW_NAME):
-    try: runs = list(Flow(flow_name, _namespace_check=False))
-    except Exception: return None
+    try:
+        with everyones_runs():
+            runs = list(Flow(flow_name))
+    except Exception:
+        return None
     return min(runs, key=lambda r: r.data.candidate_scores[0]['cv_mse'], default=None)''',
     ],
     'client.2': [
@@ -134,9 +143,13 @@ def previous_deployable_run(flow_name=FLOW_NAME):
         '''from metaflow import Flow
 from metaflow.exception import MetaflowNotFound
 from regression_course.config import DEPLOYABLE_TAG, FLOW_NAME
+from regression_course.registry import everyones_runs
 def previous_deployable_run(flow_name=FLOW_NAME):
-    try: runs = [r for r in Flow(flow_name, _namespace_check=False).runs(DEPLOYABLE_TAG) if r.successful]
-    except MetaflowNotFound: return None
+    try:
+        with everyones_runs():
+            runs = [r for r in Flow(flow_name).runs(DEPLOYABLE_TAG) if r.successful]
+    except MetaflowNotFound:
+        return None
     return runs[1] if len(runs) > 1 else None''',
     ],
 }

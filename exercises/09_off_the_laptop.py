@@ -43,7 +43,7 @@ def _profile(profile_for):
 
 def _rows(train_cpu='2.0'):
     "Rows like pod_table's for the course flow"
-    steps = ['start', 'read-data', 'validate-data', 'train', 'choose-model', 'test-model', 'end']
+    steps = ['start', 'read-data', 'validate-data', 'split', 'train', 'choose-model', 'test-model', 'end']
     return [dict(step=s, pods='one per item' if s == 'train' else '1', cpu=train_cpu if s == 'train' else '1',
                  memory='2048.0M' if s == 'train' else '1024M') for s in steps]
 
@@ -53,12 +53,12 @@ def _cpu(cpu_requested):
     answer = cpu_requested(_rows(), 4)
     try: answer = float(answer)
     except (TypeError, ValueError): return f'return a number of CPUs, not {answer!r}'
-    if answer == 8: return 'the 4 train pods each ask for 2 CPUs: count a foreach step once per item'
-    if answer == 7: return 'that counts pods; add up the CPU each pod asks for'
-    if answer == 56: return 'only the foreach step runs once per item; the others run once'
-    if answer != 14: return f'for the course flow with 4 candidates: 6 steps of 1 CPU and 4 train pods of 2 make 14, not {answer:g}'
-    if float(cpu_requested(_rows(), 8)) != 22: return 'with 8 candidates, 8 train pods: use `candidates`, not a fixed 4'
-    if float(cpu_requested(_rows('0.5'), 3)) != 7.5: return 'a step may ask for half a CPU (\'0.5\'): read cpu as a number'
+    if answer == 9: return 'the 4 train pods each ask for 2 CPUs: count a foreach step once per item'
+    if answer == 11: return 'that counts pods; add up the CPU each pod asks for'
+    if answer == 36: return 'only the foreach step runs once per item; the others run once'
+    if answer != 15: return f'for the course flow with 4 candidates: 7 steps of 1 CPU and 4 train pods of 2 make 15, not {answer:g}'
+    if float(cpu_requested(_rows(), 8)) != 23: return 'with 8 candidates, 8 train pods: use `candidates`, not a fixed 4'
+    if float(cpu_requested(_rows('0.5'), 3)) != 8.5: return 'a step may ask for half a CPU (\'0.5\'): read cpu as a number'
     if float(cpu_requested(_rows()[:3], 4)) != 3: return 'a flow without a foreach: each step once'
     return None
 

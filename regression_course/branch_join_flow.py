@@ -5,15 +5,16 @@
 # %% auto #0
 __all__ = ['BranchJoinFlow']
 
-# %% ../nbs/03_dags.ipynb #4c760c7b
+# %% ../nbs/03_dags.ipynb #0dbe18cf
 import regression_course.config as config
 
-config.configure_metaflow()  # who runs this flow and where its runs are kept: before metaflow is imported
+config.configure_metaflow()  # who you are and where runs are kept: before metaflow is imported
 from metaflow import FlowSpec, current, step
 
-# %% ../nbs/03_dags.ipynb #fefeac2c
+# %% ../nbs/03_dags.ipynb #15540ef6
 class BranchJoinFlow(FlowSpec):
-    """The smallest DAG with a branch: start fans out to a and b, which run in parallel, and join combines them."""
+    """The smallest DAG with a branch: start fans out to a and b, which run in parallel,
+    and join combines them."""
 
     @step
     def start(self):
@@ -46,8 +47,7 @@ class BranchJoinFlow(FlowSpec):
         "Report the result"
         print(f'branches gave {self.from_branches}; the larger is y = {self.y}')
 
-# %% ../nbs/03_dags.ipynb #5830571e
+# %% ../nbs/03_dags.ipynb #8d67b228
 #| eval: false
 if __name__ == '__main__' and '__file__' in globals():  # a script, not a notebook kernel
-    from regression_course.anywhere import run_anywhere
-    run_anywhere(BranchJoinFlow)
+    BranchJoinFlow()

@@ -9,10 +9,12 @@ __all__ = ['CHECKS_DIR', 'SOLUTIONS_DIR', 'EXERCISES', 'Exercise', 'exercise', '
 # %% ../nbs/98_exercises.ipynb #98301765
 import importlib.util
 import json
+import os
 import re
 import sys
 import traceback
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
 
@@ -112,27 +114,40 @@ def evaluate(
 def report(
     solutions:bool=False, # check the instructors' solutions instead of your notebooks
     nbs_dir:Path=REPO_ROOT/'nbs', # where the course notebooks are
+    record:str|Path|None=None, # also write the results to this JSON file (on a class server: for your instructor)
 ) -> tuple[int, int]: # (done, total)
     "Check every exercise, print one line each and a total; (done, total)"
     load_checks()
     if solutions and not SOLUTIONS_DIR.exists():  # a student copy (`make student-copy`) leaves them out
         print(f"no {SOLUTIONS_DIR.name}/ here: this copy of the course leaves the instructors' solutions out")
         return 0, sum(ex.notebook != '98_exercises' for ex in EXERCISES.values())
-    done = 0
+    done, results = 0, {}
     for ex in sorted(EXERCISES.values(), key=lambda e: (e.notebook, e.id)):
         if ex.notebook == '98_exercises': continue  # this appendix's own example
         source_file = SOLUTIONS_DIR/f'{ex.notebook}.py' if solutions else nbs_dir/f'{ex.notebook}.ipynb'
         found = (solution_blocks if solutions else answer_cells)(source_file) if source_file.exists() else {}
         hint = evaluate(ex.id, found[ex.id]) if ex.id in found else f'no cell starting with `# exercise {ex.id}` in {source_file.name}'
         done += hint is None
+        results[ex.id] = hint is None
         print(f'{ex.id:14} {ex.title[:44]:44} ' + ('ok' if hint is None else f'not yet: {hint}'))
     total = sum(ex.notebook != '98_exercises' for ex in EXERCISES.values())
     print(f'{done} of {total} exercises done')
+    if record:
+        when = datetime.now(timezone.utc).isoformat(timespec='seconds')
+        _record(Path(record), dict(time=when, done=done, total=total, exercises=results))
     return done, total
+
+def _record(path:Path, results:dict):
+    "Write `results` to `path` whole or not at all, readable by you and the file's group (your instructors)"
+    tmp = path.with_name(f'.{path.name}.{os.getpid()}')
+    tmp.write_text(json.dumps(results, indent=1))
+    tmp.chmod(0o640)
+    tmp.replace(path)
 
 # %% ../nbs/98_exercises.ipynb #db6e0059
 #| eval: false
 if __name__ == '__main__' and '__file__' in globals():
     from regression_course import config, exercises  # as a script this file is `__main__`: checks register with the module
     config.configure_metaflow()  # some checks read runs
-    exercises.report(solutions='--solutions' in sys.argv[1:])
+    args = sys.argv[1:]
+    exercises.report(solutions='--solutions' in args, record=args[args.index('--record') + 1] if '--record' in args else None)

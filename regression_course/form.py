@@ -14,8 +14,10 @@ import math
 
 import ipywidgets as widgets
 import numpy as np
+from fastcore.basics import patch
 
-from .prediction import TRAIN_HINT, RequestError, for_people, predict_values, range_warnings
+from .prediction import (TRAIN_HINT, RequestError, for_people, predict_values,
+                                          range_warnings)
 
 # %% ../nbs/07_prediction_form.ipynb #daafce8f
 def read_x(
@@ -23,10 +25,14 @@ def read_x(
 ) -> float:
     "The number typed in `text`; `ValueError` with a message for a person if it is not one"
     text = text.strip()
-    if not text: raise ValueError('Type a number for x, for example 1.5.')
-    try: x = float(text)
-    except ValueError: raise ValueError(f'"{text}" is not a number: type one like 1.5 or -0.25.') from None
-    if not math.isfinite(x): raise ValueError(f'"{text}" is not a finite number: type one like 1.5.')
+    if not text:
+        raise ValueError('Type a number for x, for example 1.5.')
+    try:
+        x = float(text)
+    except ValueError:
+        raise ValueError(f'"{text}" is not a number: type one like 1.5 or -0.25.') from None
+    if not math.isfinite(x):
+        raise ValueError(f'"{text}" is not a finite number: type one like 1.5.')
     return x
 
 # %% ../nbs/07_prediction_form.ipynb #f9e7ae58
@@ -40,17 +46,24 @@ def plot_prediction(
     if ax is None:
         from matplotlib.figure import Figure
         figure = Figure(figsize=(6.4, 3.8), dpi=80)
-        figure.subplots_adjust(left=0.11, right=0.98, top=0.97, bottom=0.13)  # fixed margins: 'tight' layout doubles the drawing time
+        # fixed margins: the 'tight' layout doubles the drawing time
+        figure.subplots_adjust(left=0.11, right=0.98, top=0.97, bottom=0.13)
         ax = figure.add_subplot()
     ax.axvspan(model.x_min, model.x_max, color='tab:green', alpha=0.08, label='training range')
     if model.X_train is not None:
-        ax.scatter(np.ravel(model.X_train), model.y_train, s=6, alpha=0.35, color='tab:blue', label='training data')
-    lo, hi = min(model.x_min, x if x is not None else model.x_min), max(model.x_max, x if x is not None else model.x_max)
-    xs = np.linspace(lo, hi, 50)
+        ax.scatter(np.ravel(model.X_train), model.y_train, s=6, alpha=0.35, color='tab:blue',
+                   label='training data')
+    drawn = [model.x_min, model.x_max] + ([] if x is None else [x])  # the line reaches the point
+    xs = np.linspace(min(drawn), max(drawn), 50)
     ax.plot(xs, model.model.predict(xs.reshape(-1, 1)), color='tab:orange', lw=2, label='model')
-    if x is not None: ax.scatter([x], [y], s=140, marker='*', color='tab:red', zorder=3, label=f'prediction at x={x:g}')
-    ax.set_xlabel('x'); ax.set_ylabel('y'); ax.legend(loc='upper left', fontsize=8)
+    if x is not None:
+        ax.scatter([x], [y], s=140, marker='*', color='tab:red', zorder=3,
+                   label=f'prediction at x={x:g}')
+    ax.set_xlabel('x')
+    ax.set_ylabel('y')
+    ax.legend(loc='upper left', fontsize=8)
     return ax
+
 
 def figure_png(ax) -> bytes:
     "The figure of `ax` as PNG bytes"
@@ -60,73 +73,108 @@ def figure_png(ax) -> bytes:
 
 # %% ../nbs/07_prediction_form.ipynb #6c5daa44
 def _box(text:str, background:str, border:str) -> str:
-    return (f'<div style="background:{background};border:1px solid {border};border-radius:4px;padding:6px 10px;'
-            f'margin:4px 0">{html.escape(text)}</div>')
+    "`text`, escaped, in a coloured box"
+    style = (f'background:{background};border:1px solid {border};border-radius:4px;'
+             'padding:6px 10px;margin:4px 0')
+    return f'<div style="{style}">{html.escape(text)}</div>'
+
+
+def _small(text:str) -> str:
+    "`text`, escaped, in small print"
+    return f'<small>{html.escape(text)}</small>'
+
 
 def model_description(
     model, # a `LoadedModel`
 ) -> str:
     "One line saying which model answers"
-    return (f'Model: run {model.run_id} of {model.flow}, trained {model.trained_at:%Y-%m-%d %H:%M} UTC, '
-            f'test R2 {model.r2:.3f}; trained on x from {model.x_min:.3g} to {model.x_max:.3g}.')
+    return (f'Model: run {model.run_id} of {model.flow}, '
+            f'trained {model.trained_at:%Y-%m-%d %H:%M} UTC, test R2 {model.r2:.3f}; '
+            f'trained on x from {model.x_min:.3g} to {model.x_max:.3g}.')
 
 # %% ../nbs/07_prediction_form.ipynb #92a11cae
 class PredictionForm(widgets.VBox):
-    "A form that predicts y for a typed x with one model, warns outside the training range, and plots"
+    "A form that predicts y for a typed x with one model, warns outside the training range, plots"
     def __init__(self, model):
         self.model, self.shown_text, self.value = model, None, None
-        self.x_input = widgets.Text(description='x', placeholder='e.g. 1.5', continuous_update=False,
-                                    layout=widgets.Layout(width='16em')).add_class('prediction-x')
-        self.predict_button = widgets.Button(description='Predict', button_style='primary').add_class('prediction-button')
+        self.x_input = widgets.Text(description='x', placeholder='e.g. 1.5',
+                                    continuous_update=False, layout=widgets.Layout(width='16em'))
+        self.x_input.add_class('prediction-x')
+        self.predict_button = widgets.Button(description='Predict', button_style='primary')
+        self.predict_button.add_class('prediction-button')
         self.prediction = widgets.Label(value='').add_class('prediction-y')
-        self.warning = widgets.HTML(layout=widgets.Layout(display='none')).add_class('prediction-warning')
-        self.error = widgets.HTML(layout=widgets.Layout(display='none')).add_class('prediction-error')
+        self.warning = widgets.HTML(layout=widgets.Layout(display='none'))
+        self.warning.add_class('prediction-warning')
+        self.error = widgets.HTML(layout=widgets.Layout(display='none'))
+        self.error.add_class('prediction-error')
         self.plot = widgets.Output().add_class('prediction-plot')
-        self.model_info = widgets.HTML(f'<small>{html.escape(model_description(model))}</small>').add_class('prediction-model')
+        self.model_info = widgets.HTML(_small(model_description(model)))
+        self.model_info.add_class('prediction-model')
         self.predict_button.on_click(lambda _: self.predict())
         self.x_input.observe(lambda _: self.predict(), names='value')
         result = widgets.HBox([widgets.HTML('<b>predicted y =</b>&nbsp;'), self.prediction])
         super().__init__([widgets.HTML('<h2>Predict y from x</h2>'), self.model_info,
-                          widgets.HBox([self.x_input, self.predict_button]), result, self.warning, self.error, self.plot])
+                          widgets.HBox([self.x_input, self.predict_button]), result,
+                          self.warning, self.error, self.plot])
         self.add_class('prediction-form')
         self._draw(None, None)
 
     def _show(self, widget, text:str|None, background:str='', border:str=''):
+        "Show `text` in `widget`, in a coloured box; no text: hide the widget"
         widget.value = _box(text, background, border) if text else ''
         widget.layout.display = None if text else 'none'
 
     def _draw(self, x, y):
+        "Replace the plot by one with the point (`x`, `y`), in one step"
         png = figure_png(plot_prediction(self.model, x, y))
-        self.plot.outputs = ({'output_type': 'display_data', 'metadata': {},  # replace the picture in one step
-                              'data': {'image/png': base64.b64encode(png).decode(), 'text/plain': f'plot at x={x}'}},)
+        image = {'image/png': base64.b64encode(png).decode(), 'text/plain': f'plot at x={x}'}
+        self.plot.outputs = ({'output_type': 'display_data', 'metadata': {}, 'data': image},)
 
-    def use(self, model):
-        "Answer with `model` from now on (a promotion or a rollback): the line naming it, the answer and the plot follow"
-        self.model = model
-        self.model_info.value = f'<small>{html.escape(model_description(model))}</small>'
-        self.shown_text = None  # the same x, asked again, gets the new model's answer
-        if self.x_input.value: self.predict()
-        else: self._draw(None, None)
+# %% ../nbs/07_prediction_form.ipynb #83b838f2
+@patch
+def predict(self:PredictionForm) -> float|None:
+    "Predict for the text in the box and show it; the full-precision prediction, or `None`"
+    text = self.x_input.value
+    if text == self.shown_text:
+        return self.value
+    self.shown_text, self.value = text, None
+    try:
+        x = read_x(text)
+        y = float(predict_values(self.model.model.predict, np.array([x]))[0])
+    except Exception as e:  # a message for the person, never a traceback on the page
+        self._fail(e)
+        return None
+    self.value = y
+    self.prediction.value = for_people(y)
+    self._show(self.error, None)
+    warnings = ' '.join(range_warnings(np.array([x]), self.model.x_min, self.model.x_max))
+    self._show(self.warning, warnings, '#fff3cd', '#e0a800')
+    self._draw(x, y)
+    return y
 
-    def predict(self) -> float|None:
-        "Predict for the text in the box and show it; the full-precision prediction, or `None` if there is none"
-        text = self.x_input.value
-        if text == self.shown_text: return self.value
-        self.shown_text, self.value = text, None
-        try:
-            x = read_x(text)
-            y = float(predict_values(self.model.model.predict, np.array([x]))[0])
-        except Exception as e:  # a message for the person, never a traceback on the page
-            problem = str(e) if isinstance(e, (ValueError, RequestError)) else f'Something went wrong: {type(e).__name__}: {e}'
-            self.prediction.value = ''
-            self._show(self.error, problem, '#f8d7da', '#c82333'); self._show(self.warning, None)
-            return None
-        self.value, self.prediction.value = y, for_people(y)  # the text first: the person waits for it, not for the plot
-        self._show(self.error, None)
-        self._show(self.warning, ' '.join(range_warnings(np.array([x]), self.model.x_min, self.model.x_max)),
-                   '#fff3cd', '#e0a800')
-        self._draw(x, y)
-        return y
+
+@patch
+def _fail(self:PredictionForm, e:Exception):
+    "Show what went wrong, as a message for a person, and no prediction"
+    if isinstance(e, (ValueError, RequestError)):
+        problem = str(e)
+    else:
+        problem = f'Something went wrong: {type(e).__name__}: {e}'
+    self.prediction.value = ''
+    self._show(self.error, problem, '#f8d7da', '#c82333')
+    self._show(self.warning, None)
+
+
+@patch
+def use(self:PredictionForm, model):
+    "Answer with `model` from now on (a promotion, a rollback): its line, answer and plot follow"
+    self.model = model
+    self.model_info.value = _small(model_description(model))
+    self.shown_text = None  # the same x, asked again, gets the new model's answer
+    if self.x_input.value:
+        self.predict()
+    else:
+        self._draw(None, None)
 
 # %% ../nbs/07_prediction_form.ipynb #18314386
 def no_model_message(
@@ -134,8 +182,9 @@ def no_model_message(
 ) -> widgets.HTML:
     "A page-sized message saying there is no model yet, and how to train one"
     text = problem or TRAIN_HINT.replace('`', '')
-    return widgets.HTML(f'<h2>Predict y from x</h2>{_box(text + ". Then reload this page.", "#fff3cd", "#e0a800")}'
-                        ).add_class('prediction-no-model')
+    box = _box(text + '. Then reload this page.', '#fff3cd', '#e0a800')
+    return widgets.HTML(f'<h2>Predict y from x</h2>{box}').add_class('prediction-no-model')
+
 
 def prediction_form(
     model=None, # a `LoadedModel`; `None`: the newest deployable one, with its training data
@@ -143,7 +192,10 @@ def prediction_form(
     "The prediction form for `model`, or a message saying how to train one"
     if model is None:
         from regression_course import registry  # imports metaflow: after configure_metaflow()
-        try: model = registry.load_model(with_training_data=True)
-        except Exception as e: return no_model_message(f'The model could not be loaded ({type(e).__name__}: {e})')
-        if model is None: return no_model_message()
+        try:
+            model = registry.load_model(with_training_data=True)
+        except Exception as e:
+            return no_model_message(f'The model could not be loaded ({type(e).__name__}: {e})')
+        if model is None:
+            return no_model_message()
     return PredictionForm(model)

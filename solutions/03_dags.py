@@ -1,9 +1,10 @@
 # exercise dags.1
 def topological_order(edges:dict) -> list:
-    "The steps of `edges` ({step: [children]}) in an order that runs every parent before its children"
+    "The steps of `edges` in an order that runs every parent before its children"
     waiting = {name: 0 for name in edges}  # how many parents each step still waits for
     for children in edges.values():
-        for child in children: waiting[child] += 1
+        for child in children:
+            waiting[child] += 1
     ready = [name for name in edges if waiting[name] == 0]
     order = []
     while ready:
@@ -11,19 +12,20 @@ def topological_order(edges:dict) -> list:
         order.append(name)
         for child in edges[name]:
             waiting[child] -= 1
-            if waiting[child] == 0: ready.append(child)
+            if waiting[child] == 0:
+                ready.append(child)
     if len(order) < len(edges):
         stuck = sorted(name for name in edges if waiting[name] > 0)
-        raise ValueError(f'the graph has a cycle: {", ".join(stuck)} never stop waiting for a parent')
+        raise ValueError(f'the graph has a cycle: {", ".join(stuck)} never stop waiting')
     return order
 
 # exercise dags.2
 def three_branch_flow() -> str:
-    "The text of a flow file: BranchJoinFlow with a third branch c that subtracts 1, joined with a and b"
+    "The text of a flow file: BranchJoinFlow with a third branch c, which subtracts 1 from x"
     return '''
 import regression_course.config as config
 
-config.configure_metaflow()  # who runs this flow and where its runs are kept: before metaflow is imported
+config.configure_metaflow()  # who you are and where runs are kept: before metaflow is imported
 from metaflow import FlowSpec, step
 
 

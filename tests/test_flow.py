@@ -1,7 +1,9 @@
 """SampleRegressionFlow end to end, for real, in the tests' private datastore: a good run is deployable, has
 its card and the course's figures; a malformed dataset fails at `read_data` naming the line; a dataset without signal runs
 to the end but fails the gate; neither replaces the good model. Each flow run costs seconds, so the runs
-are made once per module and shared by the tests."""
+are made once per module and shared by the tests. The flow's growth from the lecture's (LectureFlow ->
+CandidatesFlow -> GatedFlow -> SampleRegressionFlow) is checked on the classes, without a run: the notebooks
+04a-04d run every stage."""
 import math
 import os
 from datetime import timezone
@@ -10,14 +12,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import run_flow
+from conftest import REPO_ROOT, run_flow
 from regression_course import config
 from regression_course.cards import card_components
 from regression_course.course import COURSE_FIGURES
 from regression_course.data import DATASET_PATH, write_dataset
-from regression_course.registry import FLOW_NAME, latest_deployable_run, load_model, runs_table
+from regression_course.registry import FLOW_NAME, latest_deployable_run, load_model, open_run, runs_table
 
-from metaflow import Run, get_namespace, namespace  # noqa: E402  (after config)
+from metaflow import Parameter, get_namespace, namespace  # noqa: E402  (after config)
+from metaflow.graph import FlowGraph  # noqa: E402
 from metaflow.cards import get_cards
 
 CONTRACT_ARTIFACTS = ['dataset', 'model', 'chosen_candidate', 'candidate_scores', 'test_metrics', 'gate',
@@ -28,7 +31,7 @@ def _run_with_id(tmp_path, *args, cwd=None, check=True):
     "Run the flow and return (the process, the Run it made)"
     id_file = tmp_path/'run_id'
     proc = run_flow(*args, '--run-id-file', id_file, cwd=cwd, check=check)
-    return proc, Run(f'{FLOW_NAME}/{id_file.read_text().strip()}', _namespace_check=False)
+    return proc, open_run(f'{FLOW_NAME}/{id_file.read_text().strip()}')
 
 
 @pytest.fixture(scope='module')
@@ -92,7 +95,7 @@ def test_the_chosen_model_has_the_course_figures(deployable_run):
 
 def test_steps_are_named_for_what_they_do(deployable_run):
     steps = {step.id for step in deployable_run}
-    assert steps == {'start', 'read_data', 'validate_data', 'train', 'choose_model', 'test_model', 'end'}
+    assert steps == {'start', 'read_data', 'validate_data', 'split', 'train', 'choose_model', 'test_model', 'end'}
 
 
 def test_load_model_gives_a_server_what_it_needs(deployable_run):
@@ -156,3 +159,67 @@ def test_runs_table_and_namespaces(deployable_run, malformed, no_signal):
         assert get_namespace() == 'user:somebody-else'  # and keeps its own namespace
     finally:
         namespace(before)
+
+
+def vars_of(flow_class):
+    "Every attribute of `flow_class`, inherited ones included"
+    return [getattr(flow_class, name) for name in dir(flow_class) if not name.startswith('_')]
+
+
+def _defined_in(flow_class, step_name):
+    return next(c.__name__ for c in flow_class.__mro__ if step_name in vars(c))
+
+
+def test_each_flow_file_holds_one_flow_that_runner_can_start():
+    "Metaflow's Runner (and the API behind it) refuses a file that defines two FlowSpec classes"
+    from metaflow.runner.click_api import extract_flow_class_from_file
+    package = REPO_ROOT/'regression_course'
+    homes = {'lecture_flow.py': 'LectureFlow', 'candidates_flow.py': 'CandidatesFlow',
+             'gated_flow.py': 'GatedFlow', 'flow.py': FLOW_NAME}
+    for file, name in homes.items():
+        assert extract_flow_class_from_file(str(package/file)).__name__ == name, file
+
+
+def test_the_flow_grows_from_the_lecture_s_by_subclasses():
+    "Each stage is the one before plus what its idea adds; Metaflow's graph has the inherited steps"
+    from regression_course.candidates_flow import CandidatesFlow
+    from regression_course.flow import SampleRegressionFlow
+    from regression_course.gated_flow import GatedFlow
+    from regression_course.lecture_flow import LectureFlow
+    lecture = ['start', 'read_data', 'validate_data', 'split', 'train', 'test_model', 'end']
+    grown = ['start', 'read_data', 'validate_data', 'split', 'train', 'choose_model', 'test_model', 'end']
+    stages = {LectureFlow: (lecture, dict.fromkeys(lecture)),
+              CandidatesFlow: (grown, dict(split='CandidatesFlow', train='CandidatesFlow', choose_model='CandidatesFlow')),
+              GatedFlow: (grown, dict(test_model='GatedFlow')),
+              SampleRegressionFlow: (grown, dict(test_model='SampleRegressionFlow', end='SampleRegressionFlow'))}
+    for stage, (steps, own) in stages.items():
+        graph = FlowGraph(stage)
+        assert graph.sorted_nodes == steps, stage.__name__
+        assert {name for name in steps if _defined_in(stage, name) == stage.__name__} == set(own), stage.__name__
+    assert issubclass(SampleRegressionFlow, GatedFlow) and issubclass(GatedFlow, CandidatesFlow)
+    assert issubclass(CandidatesFlow, LectureFlow) and SampleRegressionFlow.__name__ == FLOW_NAME
+    assert FlowGraph(CandidatesFlow)['split'].type == 'foreach' and FlowGraph(LectureFlow)['split'].type == 'linear'
+    params = {stage: {value.name for value in vars_of(stage) if isinstance(value, Parameter)} for stage in stages}
+    assert params[LectureFlow] == {'dataset', 'test_split', 'random_state'}
+    assert params[SampleRegressionFlow] == params[LectureFlow] | {'candidates', 'cv_folds', 'min_r2', 'promotion_tolerance'}
+    assert set(config.DEFAULT_PARAMETERS) == params[SampleRegressionFlow] - {'dataset'}
+
+
+def test_show_reads_a_grown_flow_whole():
+    "`show` of GatedFlow (started by flows/gated_flow.py) lists the inherited steps too, in order, with the card"
+    import subprocess
+    import sys
+    shown = subprocess.run([sys.executable, str(config.REPO_ROOT/'flows'/'gated_flow.py'), 'show'],
+                           capture_output=True, text=True, check=True)
+    out = shown.stdout + shown.stderr
+    steps = [line.split()[1] for line in out.splitlines() if line.startswith('Step ')]
+    assert steps == ['start', 'read_data', 'validate_data', 'split', 'train', 'choose_model', 'test_model', 'end']
+    assert '@card\nStep test_model' in out and 'executing GatedFlow' in out
+
+
+def test_the_lecture_s_flow_stays_lecture_sized():
+    "The lecture's flow is a file of its own, of about 80 lines of code (blank lines and nbdev's markers aside)"
+    source = (config.REPO_ROOT/'regression_course'/'lecture_flow.py').read_text().splitlines()
+    code = [line for line in source if line.strip() and not line.startswith(('# %%', '# AUTOGENERATED', '__all__'))]
+    assert len(code) <= 80, len(code)
+    assert 'class LectureFlow(FlowSpec):' in source and all(len(line) <= 100 for line in source[1:])

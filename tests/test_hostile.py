@@ -112,6 +112,38 @@ def test_slow_clients_cannot_starve_the_api(api):
     assert 'cut off idle client 127.0.0.1:' in text
 
 
+SLOW_ANSWER_APP = """
+import json, time
+
+def app(environ, start_response):
+    "Reads the body, then takes its time to answer, as a server loading a model on a busy machine does"
+    body = environ['wsgi.input'].read()
+    time.sleep(float(environ.get('HTTP_X_TAKE_SECONDS', 0)))
+    start_response('200 OK', [('Content-Type', 'application/json')])
+    return [json.dumps({'read': len(body)}).encode()]
+"""
+
+
+def test_a_slow_answer_is_not_cut_off_as_a_slow_client(tmp_path):
+    "The deadline is the client's: a request that has arrived whole is answered, however long the answer takes"
+    (tmp_path/'slow_answer.py').write_text(SLOW_ANSWER_APP)
+    port, log, deadline = free_port(), tmp_path/'gunicorn.log', 2
+    cmd = [sys.executable, '-m', 'gunicorn', *GUNICORN_OPTIONS, '--bind', f'127.0.0.1:{port}', '--chdir',
+           str(tmp_path), 'slow_answer:app']
+    env = {'REGRESSION_COURSE_REQUEST_SECONDS': str(deadline)}
+    with serving(cmd, log, env=env, is_ready=lambda: request(port, 'GET', '/', timeout=5)[0] == 200):
+        slow = {'X-Take-Seconds': str(deadline + 1.5), **JSON}  # past the deadline and the watchdog's next look
+        answers = [None, None]
+        def ask(i, method, body):
+            answers[i] = request(port, method, '/', body, slow, timeout=deadline + 30)
+        threads = [threading.Thread(target=ask, args=(0, 'POST', b'{"x": 1.5}')),
+                   threading.Thread(target=ask, args=(1, 'GET', None))]
+        for t in threads: t.start()
+        for t in threads: t.join()
+    assert [(status, json.loads(body)) for status, _, body in answers] == [(200, {'read': 10}), (200, {'read': 0})]
+    assert 'cut off' not in log.read_text(), log.read_text()[-2000:]
+
+
 # --- malformed requests --------------------------------------------------------------------------------------
 CHUNKED = b'POST /predict HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n'
 

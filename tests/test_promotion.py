@@ -18,10 +18,8 @@ from conftest import REPO_ROOT, run_flow
 from regression_course import config
 from regression_course.data import true_coefficient, write_dataset
 from regression_course.config import DEFAULT_PARAMETERS
-from regression_course.registry import (DEPLOYABLE_TAG, ROLLED_BACK_TAG, latest_deployable_run, rollback_log,
-                                        rollback)
-
-from metaflow import Run  # noqa: E402  (after config)
+from regression_course.registry import (DEPLOYABLE_TAG, ROLLED_BACK_TAG, latest_deployable_run, open_run,
+                                        rollback_log, rollback)
 
 NAME = 'PromotionTestFlow'
 
@@ -41,7 +39,7 @@ def runs(datastore, tmp_path_factory):
         for key, args in (('first', []), ('worse', ['--dataset', fresh]), ('again', [])):
             id_file = folder/f'{key}.id'
             run_flow('--candidates', 'linear', '--run-id-file', id_file, *args)
-            made[key] = Run(f'{NAME}/{id_file.read_text().strip()}', _namespace_check=False)
+            made[key] = open_run(f'{NAME}/{id_file.read_text().strip()}')
             made[f'served after {key}'] = latest_deployable_run(NAME).id
     return made
 
@@ -97,7 +95,7 @@ def test_rollback_returns_to_the_previous_run_and_records_who_and_why(runs):
     assert latest_deployable_run(NAME).id == again.id
     record = rollback('predictions drift upwards', user='ada', flow_name=NAME)
     assert latest_deployable_run(NAME).id == first.id
-    tags = Run(again.pathspec, _namespace_check=False).user_tags
+    tags = open_run(again.pathspec).user_tags
     assert ROLLED_BACK_TAG in tags and DEPLOYABLE_TAG not in tags
     assert {k: record[k] for k in ('flow', 'user', 'from_run', 'to_run', 'reason')} == dict(
         flow=NAME, user='ada', from_run=again.id, to_run=first.id, reason='predictions drift upwards')
@@ -116,7 +114,7 @@ def test_rollback_with_nothing_to_roll_back_to_fails_and_changes_nothing(runs):
     cli = subprocess.run([sys.executable, str(REPO_ROOT/'tools'/'rollback.py'), 'rollback', '--why', 'again', '--flow', NAME],
                          capture_output=True, text=True)
     assert cli.returncode != 0 and 'rollback failed: nothing to roll back to' in cli.stderr and 'Traceback' not in cli.stderr
-    assert latest_deployable_run(NAME).id == first.id and DEPLOYABLE_TAG in Run(first.pathspec, _namespace_check=False).user_tags
+    assert latest_deployable_run(NAME).id == first.id and DEPLOYABLE_TAG in open_run(first.pathspec).user_tags
     assert rollback_log().read_text() == before
     with pytest.raises(RuntimeError, match='no run is served'):
         rollback('nothing here', flow_name='NoSuchFlow')

@@ -13,6 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from regression_course import config  # noqa: F401
+from regression_course.prediction import for_people
 from conftest import free_port, gunicorn_command, serving
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -72,12 +73,14 @@ def test_predict_one_and_many(server, model):
     status, answer = post(server, {'x': 1.5})
     assert status == 200
     assert answer['prediction'] == model.model.predict([[1.5]])[0]
+    assert answer['rounded'] == for_people(answer['prediction'])  # what the page shows a person
     assert answer['model'] == model.summary() and answer['warnings'] == []
     xs = [model.x_min, 0.0, model.x_max, model.x_max + 1]
     status, answer = post(server, {'x': xs})
     assert status == 200
     assert answer['prediction'] == model.model.predict([[x] for x in xs]).tolist()
     assert len(answer['warnings']) == 1 and answer['warnings'][0].startswith('x[3]=')
+    assert 'rounded' not in answer  # a batch is for programs
 
 
 def test_served_model_gives_the_course_figures(server):

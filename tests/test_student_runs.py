@@ -18,7 +18,7 @@ import pytest
 from conftest import REPO_ROOT, copy_of, run_flow
 from regression_course.data import DATASET_PATH, load_data, write_dataset
 
-NOTEBOOKS = ['05_client_api', '05b_prediction', '06_serving', '07_prediction_form']
+NOTEBOOKS = ['05_client_api', '05a_http_and_flask', '05b_prediction', '06_serving', '07_prediction_form']
 
 
 @pytest.fixture(scope='module')

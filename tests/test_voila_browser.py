@@ -1,4 +1,5 @@
-"""The prediction page for real: Voila serves app/prediction_form.ipynb, Chromium (driven by Playwright) uses it.
+"""The prediction pages for real, in Chromium (driven by Playwright): the Voila form (app/prediction_form.ipynb), the
+JSON API's own page (gunicorn, as `make serve`) and the first app of 05a (`flask run`), all in one browser.
 
 Needs Chromium, found as `make browser` finds it (tools/browser.py: $CHROMIUM, PATH, then Debian's path). Without it
 the tests are skipped, and a skip fails the run unless you asked for skips with ALLOW_SKIP=1; under CI=true they
@@ -21,6 +22,7 @@ from conftest import IN_CI, chromium, missing_browser, free_port, gunicorn_comma
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 README_SCREENSHOT = REPO_ROOT/'nbs'/'images'/'prediction_form.png'
+FIRST_APP_SCREENSHOT = REPO_ROOT/'nbs'/'images'/'first_app.png'  # shown in 05a_http_and_flask
 
 
 if (_problem := missing_browser()) and not IN_CI:
@@ -164,7 +166,7 @@ def test_the_api_page_works_offline_and_shows_prediction_and_warning(browser, ap
     for x, warned in (('1.5', False), (repr(model.x_max + 50), True)):
         page.fill('#x', x)
         page.press('#x', 'Enter')
-        shown = f'y = {prediction(model, float(x))!r}'  # exactly the model's prediction, every digit
+        shown = f'y = {expected_text(model, float(x))}'  # rounded for a person, as 05b's for_people does
         page.wait_for_function('s => document.getElementById("prediction").textContent === s', arg=shown, timeout=10_000)
         assert page.locator('.warning').count() == warned
     page.fill('#x', 'abc')
@@ -172,4 +174,32 @@ def test_the_api_page_works_offline_and_shows_prediction_and_warning(browser, ap
     page.locator('.error').wait_for(timeout=10_000)
     assert 'x is the string "abc"' in page.locator('.error').inner_text()
     assert outside == []  # nothing loaded from anywhere else: the page works offline
+    page.close()
+
+
+# --- the first app of 05a_http_and_flask, started as the notebook starts it: `flask run` ----------------------
+@pytest.fixture(scope='module')
+def first_app(deployable_run, tmp_path_factory):
+    "The lecture-sized app under Flask's development server, on a free port; its URL"
+    port, tmp = free_port(), tmp_path_factory.mktemp('first_app')
+    flask = shutil.which('flask', path=str(Path(sys.executable).parent)) or 'flask'
+    cmd = [flask, '--app', 'regression_course.first_app', 'run', '--port', str(port)]
+    with serving(cmd, tmp/'flask.log', is_ready=lambda: port_open(port)):  # it binds once the model is loaded
+        yield f'http://127.0.0.1:{port}/'
+
+
+def test_the_first_app_predicts_in_a_browser_offline(browser, first_app, model):
+    "Type 10, press Predict: the round trip of 05a (GET the page, POST the x), nothing fetched from elsewhere"
+    page = browser.new_page(viewport={'width': 520, 'height': 170})
+    outside = []
+    page.on('request', lambda r: outside.append(r.url) if not r.url.startswith(first_app) else None)
+    page.goto(first_app)
+    assert page.locator('h1').inner_text() == 'SampleRegressionFlow'
+    page.fill('#x', '10')
+    page.click('#predict')
+    shown = f'Predicted y is {expected_text(model, 10.0)}'  # the newest deployable model, rounded for a person
+    page.wait_for_function('s => document.getElementById("result").textContent === s', arg=shown, timeout=30_000)
+    assert outside == []
+    if os.environ.get('UPDATE_SCREENSHOTS') or not FIRST_APP_SCREENSHOT.exists():  # 05a's picture
+        page.screenshot(path=FIRST_APP_SCREENSHOT)
     page.close()

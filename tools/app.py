@@ -41,9 +41,15 @@ def wait_until_ready(voila: subprocess.Popen, ready: Path) -> bool:
     return False
 
 
+def stop_on_sigterm(signum, frame):
+    "`kill` (SIGTERM) stops the app as Ctrl-C does: Voila and its kernels are stopped, not left running"
+    raise KeyboardInterrupt
+
+
 @call_parse
 def main(port:int=8866): # the port Voila listens on, on 127.0.0.1
     "Serve the prediction form with Voila, training a model first if none is deployable"
+    signal.signal(signal.SIGTERM, stop_on_sigterm)
     try:
         ensure_model()
     except subprocess.CalledProcessError:

@@ -6,17 +6,23 @@
 1. Execute: the notebooks whose cached run is missing or stale run under nbdev_test (tools/nbtest.py: nbdev's
    own runner, two at a time, cwd = nbs/, `#| eval: false` cells shown, not run), in a private temporary
    Metaflow datastore that is removed at the end: your own runs are never read or touched. Each passing notebook
-   is kept with its outputs (and nbdev's `show_doc` documentation) in _proc/docs/ under a hash of the notebook
-   and of regression_course/*.py, so after editing one notebook only that notebook runs again (editing the
-   library re-runs them all), and `make test`, which runs the same runner, leaves nothing to run.
+   is kept with its outputs in _proc/docs/ under a hash of the notebook and of regression_course/*.py, so after
+   editing one notebook only that notebook runs again (editing the library re-runs them all), and `make test`,
+   which runs the same runner, leaves nothing to run. The pictures the notebooks draw (nbs/99c_pictures.ipynb)
+   are drawn here, from the code as it is now.
 2. Process: nbdev's own notebook processors (nbdev.processors.FilterDefaults, what `nbdev_docs` applies before
-   Quarto) hide `#| hide` and `#| export` cells, add `show_doc` documentation after exported definitions,
-   turn the title cell into front matter, strip magics; then a few steps make the result Sphinx's: the front
-   matter back into a title and a lead paragraph, Quarto cell options into myst-nb tags, the ipywidgets form
-   into a still picture (nbs/images/prediction_form.png), and a link to the notebook's slides.
+   Quarto) turn the title cell into front matter and strip magics and directives; the course changes one rule:
+   only `#| hide` cells (and the `#| default_exp` line) are left out. Exported cells are the course's code, so
+   the page shows them, with an anchor for each name they define where nbdev's links to it land (nbdev's
+   `show_doc` signature blocks are not added: the code itself is on the page). Then a few steps make the result
+   Sphinx's: the front matter back into a title and a lead paragraph, Quarto cell options into myst-nb tags,
+   the ipywidgets form into a still picture (nbs/images/prediction_form.png), speaker notes (markdown cells
+   whose slide type is `notes`) kept for the decks but left off the page, and a link to the notebook's deck.
 3. Render: Sphinx with myst-nb (execution off: outputs come from step 1) and sphinx-book-theme, from
    docs/conf.py. Nothing on a page loads from another host: MathJax comes from node_modules (npm), widget
    JavaScript and require.js are off.
+4. Decks: tools/build_slides.py makes a reveal.js deck of every course notebook in _docs/slides/, so every page's
+   link to its deck lands on a file this build wrote.
 """
 import argparse
 import hashlib
@@ -44,7 +50,7 @@ NODE = REPO/'node_modules'
 WIDGET_MIME = 'application/vnd.jupyter.widget-view+json'
 FORM_PICTURE = 'images/prediction_form.png'
 # Bump when the execution step changes in a way that changes outputs; processing has its own hash (this file).
-EXEC_VERSION = '4'
+EXEC_VERSION = '5'
 _SPAWN = multiprocessing.get_context('spawn')  # fresh interpreters: no state leaks between notebooks
 
 
@@ -86,27 +92,6 @@ def _directives(src: str) -> dict:
     return out
 
 
-def with_show_docs(nb_path: Path):
-    "The notebook with nbdev's `show_doc` cells added after exported definitions, to run with the rest"
-    # nbdev adds them at render time and re-runs exported and importing cells in a second, bare shell to fill
-    # them in. Running them in the real kernel instead gives the same documentation, costs nothing extra, and
-    # never runs a cell (a server, a flow) a second time.
-    import nbformat
-    from execnb.nbio import read_nb, nb2str
-    from nbdev.process import NBProcessor
-    from nbdev.processors import add_show_docs
-    nb = read_nb(nb_path)
-    NBProcessor(nb=nb, procs=[add_show_docs], rm_directives=False).process()
-    if getattr(nb, 'has_docs_', None):
-        from execnb.nbio import mk_cell
-        nb.cells.insert(0, mk_cell('#| hide\nfrom nbdev.showdoc import show_doc'))
-    out = nbformat.reads(nb2str(nb), as_version=4)
-    for cell in out.cells:  # documentation nbdev cannot render (it happens) must not stop the build
-        if cell.cell_type == 'code' and cell.source.startswith('show_doc('):
-            cell.metadata['tags'] = ['raises-exception', 'added-show-doc']
-    return out
-
-
 # --- 2. process ----------------------------------------------------------------------------------------------
 def _cell_options(cell) -> None:
     "Quarto cell options nbdev leaves in a cell (`#| echo: false`, `#| code-fold`) as myst-nb tags"
@@ -119,12 +104,10 @@ def _cell_options(cell) -> None:
     cell.source = '\n'.join(lines)
     tags = cell.metadata.setdefault('tags', [])
     if opts.get('echo') == 'false' or not cell.source.strip(): tags.append('remove-input')
-    for out in cell.get('outputs', []):  # show_doc's markdown opens with a rule (`---`): Sphinx wants none there
+    for out in cell.get('outputs', []):  # Quarto's link attributes, as HTML
         md = out.get('data', {}).get('text/markdown')
-        if isinstance(md, str) and md.lstrip().startswith('---'):
-            md = md.lstrip()[3:].lstrip('-').lstrip('\n')
-        if isinstance(md, str):  # Quarto's link attributes, as HTML
-            out['data']['text/markdown'] = _QUARTO_LINK.sub(r'<a class="showdoc-source" href="\2">\1</a>', md)
+        if isinstance(md, str):
+            out['data']['text/markdown'] = _QUARTO_LINK.sub(r'<a href="\2">\1</a>', md)
     if opts.get('output') == 'false': tags.append('remove-output')
     if not tags: del cell.metadata['tags']
 
@@ -133,13 +116,24 @@ _REMOTE_IMPORT = re.compile(r'@import\s*(url\()?\s*["\']?https?://[^;]*;?', re.I
 _REMOTE_TAG = re.compile(r'<(link|script)\b[^>]*\b(href|src)\s*=\s*["\']?(https?:)?//[^>]*>(\s*</script>)?', re.I)
 
 
-def offline_html(html: str) -> str:
+DOCUMENTS = CACHE/'documents'   # whole HTML documents the notebooks show (Metaflow cards), by content hash
+DOCUMENT_URL = '_static/documents/'  # where pages find them; decks, one folder down, at ../ that
+
+
+def offline_html(html: str, documents: Path | None = None) -> str:
     "An HTML output that loads nothing from another host; a whole document (a Metaflow card) in its own frame"
     html = _REMOTE_TAG.sub('', _REMOTE_IMPORT.sub('', html))
     if re.search(r'<html[\s>]|<!doctype', html, re.I):
-        import html as _h
-        html = (f'<iframe class="output-document" srcdoc="{_h.escape(html, quote=True)}" '
-                'style="width:100%; height:640px; border:1px solid #ddd; border-radius:4px"></iframe>')
+        style = 'width:100%; height:640px; border:1px solid #ddd; border-radius:4px'
+        if documents is None:
+            import html as _h
+            return f'<iframe class="output-document" srcdoc="{_h.escape(html, quote=True)}" style="{style}"></iframe>'
+        # a card is megabytes of script: a file of its own, loaded when the reader reaches it, not with the page
+        name = hashlib.sha256(html.encode('utf-8')).hexdigest()[:20] + '.html'
+        documents.mkdir(parents=True, exist_ok=True)
+        if not (documents/name).exists(): (documents/name).write_text(html, encoding='utf-8')
+        html = (f'<iframe class="output-document" src="{DOCUMENT_URL}{name}" loading="lazy" '
+                f'title="a Metaflow card" style="{style}"></iframe>')
     return html
 
 
@@ -147,7 +141,7 @@ def _offline_outputs(cell) -> None:
     for out in cell.get('outputs', []):
         data = out.get('data', {})
         if isinstance(data.get('text/html'), (str, list)):
-            data['text/html'] = offline_html(''.join(data['text/html']))
+            data['text/html'] = offline_html(''.join(data['text/html']), DOCUMENTS)
 
 
 def _form_picture(cell) -> bool:
@@ -162,19 +156,64 @@ def _form_picture(cell) -> bool:
     return True
 
 
-def _filters():
-    "nbdev's FilterDefaults, less the step that fills in `show_doc` cells: the real kernel already ran them"
-    from nbdev.processors import FilterDefaults, exec_show_docs, add_show_docs
+PLUMBING = {'hide', 'default_exp'}         # directives of cells a reader never sees
+EXPORTED = {'export', 'exporti', 'exports'}  # directives of cells whose code goes into regression_course/
 
-    def mark_show_docs(cell):
-        # `mv_exports` moves `show_doc` cells before `#| exports` source; it knows them by this flag
-        if cell.cell_type == 'code' and cell.source.startswith('show_doc('): cell.has_sd = True
+
+def _filters():
+    "nbdev's FilterDefaults, showing exported cells (the course's code) and adding no `show_doc` blocks"
+    from nbdev.processors import FilterDefaults, add_links, add_show_docs, exec_show_docs, mv_exports, rm_export
+
+    def rm_plumbing(cell):
+        "Leave out `#| hide` cells and the `#| default_exp` line; keep exported cells, marked for their anchors"
+        names = set(cell.directives_ or {})
+        if names & PLUMBING: del cell['source']
+        elif cell.cell_type == 'code' and names & EXPORTED: cell.metadata['exported'] = True
+
+    def links_but_in_notes(cell):
+        "nbdev's links from names to their documentation, but none in speaker notes: a presenter reads them"
+        if cell.metadata.get('slideshow', {}).get('slide_type') != 'notes': add_links(cell)
 
     class CourseFilters(FilterDefaults):
         def base_procs(self):
-            procs = [p for p in super().base_procs() if p is not exec_show_docs]
-            return procs[:procs.index(add_show_docs) + 1] + [mark_show_docs] + procs[procs.index(add_show_docs) + 1:]
+            procs = [p for p in super().base_procs() if p not in (add_show_docs, exec_show_docs, mv_exports)]
+            swap = {rm_export: rm_plumbing, add_links: links_but_in_notes}
+            return [swap.get(p, p) for p in procs]
     return CourseFilters()
+
+
+def defined_names(source: str) -> list[str]:
+    "The functions and classes a cell defines, and their methods as `Class.method`: what nbdev's links point at"
+    import ast
+    try: tree = ast.parse(source)
+    except SyntaxError: return []
+    names = []
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.append(node.name)
+            if isinstance(node, ast.ClassDef):
+                names += [f'{node.name}.{m.name}' for m in node.body
+                          if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    return names
+
+
+def _anchor_cell(cell):
+    "A markdown cell holding the anchors nbdev's links to the names `cell` defines land on (the page only)"
+    from docutils.nodes import make_id
+    from nbformat.v4 import new_markdown_cell
+    ids = dict.fromkeys(make_id(name) for name in defined_names(cell.source))
+    if not ids: return None
+    anchor = new_markdown_cell(''.join(f'<span id="{i}"></span>' for i in ids))
+    anchor.metadata['tags'] = ['code-anchor']
+    return anchor
+
+
+def _speaker_notes(cell) -> bool:
+    "Speaker notes (a markdown cell whose slide type is `notes`) stay in the notebook for the deck, off the page"
+    if cell.cell_type != 'markdown' or cell.metadata.get('slideshow', {}).get('slide_type') != 'notes':
+        return False
+    cell.metadata['tags'] = ['remove-cell', 'speaker-notes']  # build_slides.py takes `remove-cell` off again
+    return True
 
 
 def process_nb(executed: Path, dest: Path, env: dict) -> None:
@@ -196,10 +235,12 @@ def process_nb(executed: Path, dest: Path, env: dict) -> None:
         if cell.cell_type == 'raw' and cell.source.startswith('---'):
             fm = _front_matter(cell.source)
             continue
+        _speaker_notes(cell)
         _cell_options(cell)
         _form_picture(cell)
         _offline_outputs(cell)
         if cell.cell_type == 'code': cell.metadata.pop('hidden', None)
+        if cell.metadata.pop('exported', False) and (anchor := _anchor_cell(cell)): cells.append(anchor)
         cells.append(cell)
     from nbformat.v4 import new_markdown_cell
     head = [f"# {fm.get('title', stem)}"]
@@ -253,6 +294,14 @@ def stage(processed: dict[str, Path]) -> None:
     _copy_if_changed(tmp, SRC/'index.ipynb'); tmp.unlink()
     for img in (NBS/'images').glob('*'):
         if img.is_file(): _copy_if_changed(img, SRC/'images'/img.name)
+    # the documents (cards) the pages show, and no others
+    shown = {m for path in processed.values()
+             for m in re.findall(re.escape(DOCUMENT_URL) + r'([0-9a-f]+\.html)', path.read_text(encoding='utf-8'))}
+    folder = SRC/DOCUMENT_URL
+    for old in folder.glob('*.html') if folder.exists() else []:
+        if old.name not in shown: old.unlink()
+    for name in shown:
+        _copy_if_changed(DOCUMENTS/name, folder/name)
     mj = NODE/'mathjax'/'es5'
     if not (mj/'tex-chtml.js').exists():
         raise SystemExit('node_modules/mathjax is missing: run `npm ci` (make docs does) first')
@@ -265,7 +314,7 @@ def stage(processed: dict[str, Path]) -> None:
 
 def render(jobs: str = '1') -> None:
     # Sphinx writes into _proc/ (myst-nb puts a jupyter_execute/ folder beside the output folder), then the
-    # result is synced into _docs/, whose slides/ folder belongs to tools/build_slides.py
+    # result is synced into _docs/, whose slides/ folder belongs to tools/build_slides.py (step 4)
     cmd = [sys.executable, '-m', 'sphinx', '-b', 'html', '-c', str(REPO/'docs'), '-d', str(DOCTREES), '-q',
            '-j', jobs, str(SRC), str(HTML)]
     subprocess.run(cmd, check=True, cwd=REPO)
@@ -335,6 +384,15 @@ def build_plan() -> dict:
     return plan
 
 
+def _imports_this_checkout() -> bool:
+    "Whether this Python imports `regression_course` from this checkout (`make install`'s editable install does)"
+    # Only then do the notebooks run as `make test` runs them: with no PYTHONPATH, which every Python they start
+    # (a flow, a server, 91b's stand-in for a pod's bare image) would inherit.
+    import importlib.util
+    spec = importlib.util.find_spec('regression_course')
+    return bool(spec and spec.origin and Path(spec.origin).resolve() == (LIB/'__init__.py').resolve())
+
+
 STAMP = CACHE/'built.json'      # what the last successful build rendered
 DURATIONS = CACHE/'durations.json'  # how long each notebook took to run, to start the longest first
 
@@ -363,9 +421,9 @@ def build(force: bool = False, workers: int = 2, quiet: bool = False) -> dict:
         env = {'METAFLOW_DATASTORE_SYSROOT_LOCAL': store,
                'METAFLOW_DATATOOLS_LOCALROOT': str(Path(store)/'.metaflow'/'data'),
                'METAFLOW_CLIENT_CACHE_PATH': str(Path(store)/'.metaflow'/'client_cache'),
-               'METAFLOW_USER': os.environ.get('METAFLOW_USER', 'course'),
-               # this checkout's library, whatever the venv was installed from
-               'PYTHONPATH': os.pathsep.join([str(REPO)] + [p for p in [os.environ.get('PYTHONPATH')] if p])}
+               'METAFLOW_USER': os.environ.get('METAFLOW_USER', 'course')}
+        if not _imports_this_checkout():  # this checkout's library, whatever the venv was installed from
+            env['PYTHONPATH'] = os.pathsep.join([str(REPO)] + [p for p in [os.environ.get('PYTHONPATH')] if p])
         if to_run:
             # nbdev_test's own runner (tools/nbtest.py), which keeps each passing notebook's outputs in the cache:
             # the same execution `make test` does, so a site built after the tests runs nothing again
@@ -388,14 +446,24 @@ def build(force: bool = False, workers: int = 2, quiet: bool = False) -> dict:
     keep = {p for trio in plan.values() for p in trio[1:]}
     for old in CACHE.glob('*.ipynb'):
         if old not in keep: old.unlink()
+    shown = {m for _, _, site in plan.values()
+             for m in re.findall(re.escape(DOCUMENT_URL) + r'([0-9a-f]+\.html)', site.read_text(encoding='utf-8'))}
+    for old in DOCUMENTS.glob('*.html') if DOCUMENTS.exists() else []:
+        if old.name not in shown: old.unlink()
     stage({stem: site for stem, (_, _, site) in plan.items()})
     say('rendering with Sphinx (myst-nb, sphinx-book-theme)')
     t_render = time.time()
     render()
     STAMP.write_text(json.dumps({stem: site.name for stem, (_, _, site) in plan.items()}, indent=1))
+    render_seconds = round(time.time() - t_render, 1)
+    if str(REPO/'tools') not in sys.path: sys.path.insert(0, str(REPO/'tools'))
+    import build_slides  # every page links to its deck: this build writes the decks too
+    decks = build_slides.build(quiet=quiet, force=force)
     took = time.time() - t0
-    say(f'site: {OUT.relative_to(REPO)}/index.html ({len(plan)} pages, {len(ran)} notebooks executed, {took:.0f} s)')
-    return {'executed': ran, 'timings': timings, 'render_seconds': round(time.time() - t_render, 1), 'seconds': round(took, 1)}
+    say(f'site: {OUT.relative_to(REPO)}/index.html ({len(plan)} pages, {len(decks["decks"])} decks, '
+        f'{len(ran)} notebooks executed, {took:.0f} s)')
+    return {'executed': ran, 'timings': timings, 'render_seconds': render_seconds,
+            'slides_seconds': round(decks['seconds'], 1), 'seconds': round(took, 1)}
 
 
 if __name__ == '__main__':

@@ -119,6 +119,8 @@ def relock(uv: Path) -> None:
 
 def main() -> None:
     check_platform()
+    if VENV.is_symlink() and not os.access(VENV.resolve(), os.W_OK):
+        return  # a student's copy on a class server (make classroom): .venv is the class's, installed by the instructor
     relocking = '--lock' in sys.argv[1:]
     if not LOCK.exists() and not relocking: fail(f'{LOCK} is missing: run `make lock` to create it')
     ensure_venv()

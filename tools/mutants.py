@@ -30,17 +30,17 @@ MUTANTS = {
     'seed': ('a different seed for the split (0 instead of 42)', [
         ('nbs/01_monolith.ipynb', 'test_size=0.20, random_state=42', 'test_size=0.20, random_state=0'),
         ('nbs/02_composable.ipynb', 'random_state:int=42', 'random_state:int=0'),
-        ('nbs/04a_flow.ipynb', 'random_state=42', 'random_state=0'),
+        ('nbs/99_config.ipynb', 'random_state=42,', 'random_state=0,'),  # the flows' defaults
     ]),
     'test_share': ('a different test share (0.3 instead of 0.2)', [
         ('nbs/01_monolith.ipynb', 'test_size=0.20', 'test_size=0.30'),
         ('nbs/02_composable.ipynb', 'test_size:float=0.2', 'test_size:float=0.3'),
-        ('nbs/04a_flow.ipynb', 'test_split=0.2', 'test_split=0.3'),
+        ('nbs/99_config.ipynb', 'test_split=0.2,', 'test_split=0.3,'),  # the flows' defaults
     ]),
     'no_intercept': ('a linear model without an intercept', [
         ('nbs/01_monolith.ipynb', 'linear_model.LinearRegression()', 'linear_model.LinearRegression(fit_intercept=False)'),
         ('nbs/02_composable.ipynb', 'LinearRegression()', 'LinearRegression(fit_intercept=False)'),
-        ('nbs/04b_flow_in_practice.ipynb', 'LinearRegression()', 'LinearRegression(fit_intercept=False)'),
+        ('nbs/04b_candidates.ipynb', 'LinearRegression()', 'LinearRegression(fit_intercept=False)'),
     ]),
     'train_rows': ('scoring on the training rows instead of the held-out test rows', [
         ('nbs/01_monolith.ipynb', 'reg.predict(X_test)', 'reg.predict(X_train)'),
@@ -54,7 +54,7 @@ MUTANTS = {
         ('nbs/01_monolith.ipynb', 'linear_model.LinearRegression()', 'linear_model.Ridge(alpha=30)'),
         ('nbs/02_composable.ipynb', 'LinearRegression()', 'Ridge(alpha=30)'),
         ('nbs/02_composable.ipynb', 'from sklearn.linear_model import LinearRegression', 'from sklearn.linear_model import LinearRegression, Ridge'),
-        ('nbs/04b_flow_in_practice.ipynb', 'LinearRegression()', 'Ridge(alpha=30)'),
+        ('nbs/04b_candidates.ipynb', 'LinearRegression()', 'Ridge(alpha=30)'),
     ]),
 }
 

@@ -5,10 +5,10 @@
 This is nbdev's own `nbdev_test` (the same notebooks, skip flags, `#| eval: false`, working folder, workers and
 exit status), with one addition: each notebook that passes is also saved with its outputs, as `make docs`
 would have executed it, in the site's cache (_proc/docs/<notebook>.<hash>.executed.ipynb, the hash being that
-of the notebook and of regression_course/). nbdev's `show_doc` documentation of the exported names is run in the
-same shell afterwards (a failure there is a documentation note, never a test failure). `make docs` after
-`make nbtest` then executes nothing again: it only renders.
+of the notebook and of regression_course/). `make docs` after `make nbtest` then executes nothing again: it only
+renders.
 """
+import functools
 import sys
 import time
 import traceback
@@ -27,28 +27,17 @@ from nbdev.frontmatter import FrontmatterProc  # noqa: E402
 from nbdev.process import NBProcessor, nb_lang  # noqa: E402
 
 
-def save_for_the_site(fn: Path, executed, shell) -> None:
-    "Write `fn` with the outputs of `executed` (matched by cell id) and its show_doc cells run in `shell`"
+def save_for_the_site(fn: Path, executed) -> None:
+    "Write `fn` with the outputs of `executed` (matched by cell id) into the site's cache"
     import os
     import nbformat
     import build_docs
     if fn.resolve() not in [p.resolve() for p in build_docs.course_notebooks()]: return
     outputs = {c.get('id'): c.get('outputs', []) for c in executed.cells if c.cell_type == 'code'}
-    nb = build_docs.with_show_docs(fn)  # the notebook as written, with nbdev's show_doc cells added
+    nb = nbformat.read(fn, as_version=4)  # the notebook as written
     for cell in nb.cells:
-        if cell.cell_type != 'code': continue
-        tags = cell.metadata.get('tags', [])
-        if 'added-show-doc' in tags:
-            try: outs = shell.run(cell.source) or []
-            except Exception: outs = []
-            if any(o.get('output_type') == 'error' for o in outs):
-                name = cell.source[len('show_doc('):].rstrip(')')
-                outs = [nbformat.v4.new_output('display_data', data={'text/markdown': f'### {name}'})]
-            cell.outputs = [nbformat.from_dict(dict(o)) for o in outs]
-            for t in ('added-show-doc', 'raises-exception'): tags.remove(t)
-        elif cell.get('id') in outputs:
+        if cell.cell_type == 'code' and cell.get('id') in outputs:
             cell.outputs = [nbformat.from_dict(dict(o)) for o in outputs[cell.get('id')]]
-        if 'tags' in cell.metadata and not tags: del cell.metadata['tags']
     plan = build_docs.build_plan()
     dest = plan[fn.stem][1]
     dest.parent.mkdir(parents=True, exist_ok=True)
@@ -86,20 +75,44 @@ def test_nb(fn, skip_flags=None, force_flags=None, do_print=False, showerr=True,
         res = False
     if res:
         try:
-            with working_directory(fn.parent): save_for_the_site(Path(fn), nb, k)
+            with working_directory(fn.parent): save_for_the_site(Path(fn), nb)
         except Exception:  # the site's cache is a convenience: it never fails the tests
             sys.stderr.write(f'note: {fn.name}: not kept for the site:\n{traceback.format_exc()[-1500:]}\n')
     if do_print: print(f'- Completed {fn}')
     return res, time.time() - start
 
 
+# What every notebook imports, loaded once by the process that starts the workers (about 4 processor-seconds a
+# process): each notebook's process is a copy of it (a fork), clean, and quick to start. Never metaflow here:
+# what a notebook's flow run does to Python (below) must not reach the next notebook.
+PRELOAD = ['nbtest', 'nbdev.test', 'execnb.shell', 'nbformat', 'IPython', 'numpy', 'pandas', 'scipy.stats',
+           'matplotlib', 'sklearn.linear_model', 'sklearn.model_selection']
+
+
+def one_process_each(f, items, *args, n_workers=2, **kwargs):
+    "fastcore's `parallel` as nbdev_test calls it, but each notebook in a process of its own"
+    # nbdev_test's workers run notebook after notebook, and what one notebook imports stays for the next: after
+    # a notebook that ran a flow with metaflow.Runner (whose vendored typing_extensions replaces a function of
+    # `typing`), 09's `import hera` failed, though 09 passes alone. A notebook must run as it runs alone.
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from fastcore.foundation import L
+    kwargs.pop('progress', None)
+    kwargs.pop('pause', None)
+    context = multiprocessing.get_context('forkserver')  # forks of one clean process (Linux and macOS)
+    context.set_forkserver_preload(PRELOAD)
+    with ProcessPoolExecutor(max(1, n_workers), mp_context=context, max_tasks_per_child=1) as pool:
+        return L(pool.map(functools.partial(f, *args, **kwargs), items))
+
+
 if __name__ == '__main__':
     import nbtest  # this file as a module, so the worker processes can find `test_nb` by name
     nbdev_test_module.test_nb = nbtest.test_nb  # nbdev_test looks `test_nb` up when it runs: it runs this one
+    nbdev_test_module.parallel = nbtest.one_process_each
     try:
         nbdev_test_module.nbdev_test()
     except SystemExit as e:
         if e.code:
             sys.exit('FAIL: nbdev_test: a notebook failed (see above); open it in `make lab` and run it top to bottom.')
-    if '--path' not in sys.argv:
+    if not {'--path', '--file_re'} & set(sys.argv):  # only when every notebook ran
         print(f"nbdev_test: {len(list((REPO/'nbs').glob('*.ipynb')))} notebooks passed, 0 failed")

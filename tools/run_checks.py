@@ -6,8 +6,8 @@
    teaching plan too.
 2. The course run, trained ONCE (tools/golden.py): the course flow on the shipped dataset with its default
    parameters. Every check that needs that model gets a copy of this datastore instead of training its own.
-3. Two chains side by side, one per core: the notebooks (nbdev_test, with the site's JavaScript installing
-   meanwhile), then the course site built from them and its browser checks; and pytest. The first chain's output
+3. Two chains side by side, one per core: the notebooks (nbdev_test), then the course site built from them and its
+   browser checks; and pytest. `npm ci` (the site's JavaScript, the class hub's proxy) runs during steps 1-2. The first chain's output
    is shown when both are done, after pytest's.
 4. No process started by the checks may still be running (tools/leftovers.py).
 
@@ -64,19 +64,23 @@ class Step:
                 except ProcessLookupError: pass
 
 
-def notebooks_then_site(step: Step, npm_env: dict, npm_log: Path) -> bool:
-    "nbtest (npm ci meanwhile), then the site and its browser checks"
-    with open(npm_log, 'w') as out:
-        npm = subprocess.Popen(['make', '--no-print-directory', '-s', 'node_modules/.package-lock.json'], cwd=ROOT,
-                               env=npm_env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-    step.procs.append(npm)
-    if not step('nbtest'):
-        npm.wait()
-        return False
-    if npm.wait() != 0:
-        with open(step.log, 'a') as f: f.write(npm_log.read_text() + 'FAIL: npm ci (above)\n')
-        return False
-    return step('site') and step('site-check')
+def start_npm(env: dict, log: Path) -> subprocess.Popen:
+    "`npm ci` when package-lock.json changed (make's rule): the site's JavaScript and the class hub's proxy"
+    with open(log, 'w') as out:
+        return subprocess.Popen(['make', '--no-print-directory', '-s', 'node_modules/.package-lock.json'], cwd=ROOT,
+                                env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def npm_ok(npm: subprocess.Popen, log: Path) -> bool:
+    "Wait for `npm ci`; print its output if it failed"
+    if npm.wait() == 0: return True
+    print(log.read_text() + 'FAIL: npm ci (above)', flush=True)
+    return False
+
+
+def notebooks_then_site(step: Step) -> bool:
+    "nbtest, then the site and its browser checks"
+    return step('nbtest') and step('site') and step('site-check')
 
 
 @call_parse
@@ -93,6 +97,8 @@ def main(
     env.setdefault('METAFLOW_USER', 'tester')
     os.environ.update(env)  # for golden and leftovers, in this process
     here, notebooks = Step(env), Step(env, log=run/'notebooks.log')
+    npm = start_npm(env, run/'npm.log')  # meanwhile: pytest (the class hub) and the site need it
+    here.procs.append(npm)
     try:
         for check in ('check-clean', 'check-export', 'check-readme', 'check-plan'):
             if not here(check): sys.exit(1)
@@ -101,9 +107,10 @@ def main(
         golden.copy_datastore(source, run/'datastore')  # the notebooks' datastore starts with the course run
         print(f'[course run took {round(time.monotonic() - started)} s]', flush=True)
         env['REGRESSION_COURSE_GOLDEN'] = str(source)  # pytest's workers copy it too
+        if not npm_ok(npm, run/'npm.log'): sys.exit(1)
         print('running the notebooks, the site and its browser checks (output below, when done) beside pytest:', flush=True)
         chain = {}
-        thread = threading.Thread(target=lambda: chain.update(ok=notebooks_then_site(notebooks, env, run/'npm.log')))
+        thread = threading.Thread(target=lambda: chain.update(ok=notebooks_then_site(notebooks)))
         thread.start()
         pytest_ok = here('pytest')
         thread.join()

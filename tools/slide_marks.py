@@ -7,12 +7,16 @@ Deterministic and idempotent: the marks follow from the cells alone, so running 
 re-running it after editing a notebook moves the marks with the text. The rules:
 - the title cell (`# `) and every `## ` heading start a slide; every `### ` heading starts a subslide (a slide
   below, reached with the down arrow or space);
-- cells the site does not show (`#| hide`, `#| export`, `#| exporti`, `#| default_exp`) are `skip`;
+- cells the site does not show (`#| hide`, `#| default_exp`) are `skip`; exported cells are the course's code,
+  and show like any other;
 - a long code cell (more than LONG_CODE lines) starts a subslide of its own, so it fits a projector, and the cell
   after it starts another;
-- when a slide has grown past SLIDE_BUDGET lines (headings, prose, code; a picture counts PICTURE_LINES), the
-  next cell starts a subslide;
-- everything else continues the current slide (`-`). Speaker notes you mark yourself (`notes`) are kept.
+- when a slide has grown past SLIDE_BUDGET lines (headings, prose, code; a picture counts PICTURE_LINES, and a
+  code cell that draws one, calling a `draw_...` or `plot_...` function, DRAWN_LINES), the next cell starts a
+  subslide; a paragraph that introduces a code cell (prose, then code) moves to the next subslide with it
+  rather than stay behind;
+- everything else continues the current slide (`-`). Speaker notes you mark yourself (`notes`: a markdown
+  cell, placed after the heading of the section it is about) are kept, and take no room on a slide.
 Only the `slideshow` key of a cell's metadata is touched. nbdev_clean keeps it with
 `allowed_cell_metadata_keys = slideshow` in settings.ini.
 """
@@ -26,8 +30,9 @@ REPO = Path(__file__).resolve().parent.parent
 LONG_CODE = 15       # lines of code that fill a slide on their own
 SLIDE_BUDGET = 22    # lines that fit one slide on a projector
 PICTURE_LINES = 10
+DRAWN_LINES = 14     # a figure drawn by a code cell: about half a slide
 WRAP = 90            # characters of prose in one slide line
-HIDDEN = {'hide', 'export', 'exporti', 'default_exp'}
+HIDDEN = {'hide', 'default_exp'}
 
 
 def _src(cell) -> str:
@@ -46,17 +51,32 @@ def directives(src: str) -> set[str]:
     return names
 
 
+def code_lines(cell) -> int:
+    "The lines of code a code cell shows (its `#|` directives are not shown)"
+    return len([l for l in _src(cell).splitlines() if not l.lstrip().startswith('#|')])
+
+
+_DRAWS = re.compile(r'^\s*(?:\w+\s*=\s*)?(?:\w+\.)*(?:draw|plot)_\w+\(', re.M)
+
+
 def shown_lines(cell) -> int:
     "About how many lines a cell takes on a slide"
     src = _src(cell)
     if cell['cell_type'] == 'code':
-        code = [l for l in src.splitlines() if not l.lstrip().startswith('#|')]
-        return len(code) + 2  # and a line or two of output, most of the time
+        picture = DRAWN_LINES if _DRAWS.search(src) else 0
+        return code_lines(cell) + 2 + picture  # and a line or two of output, most of the time
     lines = 0
     for line in src.splitlines():
         if re.search(r'!\[[^\]]*\]\([^)]+\)|<img\b', line): lines += PICTURE_LINES
         else: lines += max(1, -(-len(line) // WRAP))
     return lines
+
+
+def _shown(cell) -> bool:
+    "Whether a cell is on a slide at all (not plumbing, not speaker notes)"
+    if cell['cell_type'] == 'raw': return False
+    if cell.get('metadata', {}).get('slideshow', {}).get('slide_type') == 'notes': return False
+    return not (cell['cell_type'] == 'code' and directives(_src(cell).lstrip()) & HIDDEN)
 
 
 def mark(cells: list) -> list[str]:
@@ -66,18 +86,24 @@ def mark(cells: list) -> list[str]:
         src = _src(cell).lstrip()
         old = cell.get('metadata', {}).get('slideshow', {}).get('slide_type')
         size = shown_lines(cell)
+        following = next((c for c in cells[i + 1:] if _shown(c)), None)  # what a paragraph introduces
+        long = cell['cell_type'] == 'code' and code_lines(cell) > LONG_CODE
         if cell['cell_type'] == 'code' and directives(src) & HIDDEN: kind = 'skip'
         elif old == 'notes': kind = 'notes'
         elif cell['cell_type'] == 'raw': kind = 'skip'
         elif i == 0 or (cell['cell_type'] == 'markdown' and re.match(r'#{1,2}\s', src)): kind = 'slide'
         elif cell['cell_type'] == 'markdown' and re.match(r'###\s', src): kind = 'subslide'
-        elif cell['cell_type'] == 'code' and size - 2 > LONG_CODE: kind = 'subslide'
+        elif long: kind = 'subslide'
         elif after_long or used + size > SLIDE_BUDGET: kind = 'subslide'
+        elif (cell['cell_type'] == 'markdown' and following is not None and following['cell_type'] == 'code'
+              and code_lines(following) <= LONG_CODE and used + size + shown_lines(following) > SLIDE_BUDGET
+              and size + shown_lines(following) <= SLIDE_BUDGET):
+            kind = 'subslide'  # the paragraph goes with the code it introduces
         else: kind = '-'
         if kind in ('slide', 'subslide'): used = 0
         if kind not in ('skip', 'notes'):
             used += size
-            after_long = cell['cell_type'] == 'code' and size - 2 > LONG_CODE
+            after_long = long
         types.append(kind)
     if types and types[0] != 'slide' and types[0] != 'skip': types[0] = 'slide'
     return types

@@ -1,7 +1,7 @@
 """The capstone's endpoint (reference solution): predictions from the newest deployable run of
 DesksFlow, for the desks that passed their test in that run, and a page to ask them from.
 
-    make capstone-serve SOLUTION=1     # gunicorn on 127.0.0.1:8010
+    make capstone-serve SOLUTION=1     # gunicorn on 127.0.0.1:8020
 
 - `POST /predict` with `{"desk": "rates", "x": 1.5}`:
   `200 {"prediction": ..., "desk": "rates", "run": "..."}`.
