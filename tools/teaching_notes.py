@@ -55,7 +55,7 @@ NOTEBOOKS = {
                 'w8.virtualenv'],
         live='`make install` in a terminal, then the environment and checkpoint cells',
         show='the three phases and the notebook-by-notebook table',
-        appendix=['98_exercises', '99_config'],
+        appendix=['98_exercises', '99_config', '99c_pictures'],
     ),
     '00_data': dict(
         slides=['w8.mlsys'],
@@ -87,11 +87,26 @@ NOTEBOOKS = {
         show='"what Metaflow gives, and what it costs"',
         appendix=['91_flow_anywhere', '99_config'],
     ),
-    '04b_flow_in_practice': dict(
-        slides=['w8.p1-dag', 'w8.train-serve', 'w8.p3-compute'],
-        live='one run with several candidates (the `foreach` fan-out in the log)',
-        show='the quality gate\'s card, the failing step and `resume`, scaling out',
-        appendix=['92_card_contents'],
+    '04b_candidates': dict(
+        slides=['w8.p1-dag', 'w8.classes'],
+        live='`python flows/candidates_flow.py run --candidates linear,ridge:100` in a terminal: the `foreach` '
+             'fan-out in the log (two `train` tasks start together), then `chosen: linear`',
+        show='the chain of subclasses and where each step comes from; cross-validation on the training rows only',
+        appendix=['99_config'],
+    ),
+    '04c_quality_gate': dict(
+        slides=['w8.train-serve', 'w8.p2-state'],
+        live='`python flows/gated_flow.py run` on a file where y ignores x: `quality gate FAILED`, then `Done!`; '
+             'open its card with `card view`',
+        show='the gate\'s card (the verdict, the scores beside the baseline\'s, predicted against actual)',
+        appendix=['92_card_contents', '91_flow_anywhere'],
+    ),
+    '04d_champion': dict(
+        slides=['w8.train-serve', 'w8.p3-compute'],
+        live='a run on 100 new rows that passes the gate and is NOT promoted; the corrupted file stopped at '
+             '`read_data`; the `resume` demo (six cloned tasks)',
+        show='the course\'s run and its card, the fan-out that is too wide, scaling out',
+        appendix=['91_flow_anywhere', '99_config'],
     ),
     '09_off_the_laptop': dict(
         slides=['w8.fre-phases', 'w8.components', 'w8.p3-compute'],
@@ -103,7 +118,7 @@ NOTEBOOKS = {
         slides=['w8.lexicon', 'w8.p2-state', 'w8.p4-team'],
         live='Flow, Run, Step, Task and artifacts read from the course run; namespaces and tags',
         show='rolling back',
-        appendix=['99_config'],
+        appendix=['99_config', '99b_classroom'],
     ),
     '05b_prediction': dict(
         slides=['w13.response'],
@@ -111,11 +126,19 @@ NOTEBOOKS = {
         show='nothing: it is short',
         appendix=['94_fast_predict', '96_hostile_requests'],
     ),
-    '06_serving': dict(
+    '05a_http_and_flask': dict(
         slides=['w13.jungle', 'w13.client-server', 'w13.flask', 'w13.step1', 'w13.step2', 'w13.step3',
-                'w13.step4', 'w13.workflow', 'w13.scenarios', 'w13.cloud'],
-        live='`make serve` in one terminal, `curl` in another: a prediction, a bad request, `/model`',
-        show='feedback, the prediction log, gunicorn against `app.run()`',
+                'w13.step4', 'w13.workflow'],
+        live='the four steps, then `flask --app regression_course.first_app run` in a terminal and `curl` in '
+             'another; the page in a browser (type 10, press Predict)',
+        show='a request and its answer as text, the round trip, what the first app cannot do yet',
+        appendix=['99_config'],
+    ),
+    '06_serving': dict(
+        slides=['w13.response', 'w13.scenarios', 'w13.cloud'],
+        live='`make serve` in one terminal, `curl` in another: a prediction, a bad request (a `400` that says '
+             'what to send), `/health`',
+        show='the log read back as a table, what the factory plugs in (the map of the appendix), the two designs',
         appendix=['93_model_source', '95_prediction_log', '95b_feedback', '96_hostile_requests', '96b_slow_clients'],
     ),
     '07_prediction_form': dict(
@@ -128,7 +151,7 @@ NOTEBOOKS = {
         slides=['w13.monitoring', 'w13.adventure'],
         live='the drift report on the day that drifted',
         show='the simulated users, retraining and the live promotion',
-        appendix=['98a_monitoring_lab'],
+        appendix=['98a_monitoring_lab', '99c_pictures'],
     ),
 }
 
@@ -141,10 +164,12 @@ SCHEDULES = [
         sessions=[
             dict(title='Organising ML projects (week 8)', minutes=75, items=[
                 ('00_course', 'part'), ('00_data', 'reading'), ('01_monolith', 'live'), ('02_composable', 'live'),
-                ('03_dags', 'live'), ('04a_flow', 'part'), ('04b_flow_in_practice', 'show'),
+                ('03_dags', 'live'), ('04a_flow', 'part'), ('04b_candidates', 'show'), ('04c_quality_gate', 'show'),
+                ('04d_champion', 'show'),
             ]),
             dict(title='Serving predictions (week 13)', minutes=75, items=[
-                ('05_client_api', 'part'), ('05b_prediction', 'reading'), ('06_serving', 'part'),
+                ('05_client_api', 'part'), ('05a_http_and_flask', 'part'), ('05b_prediction', 'reading'),
+                ('06_serving', 'part'),
                 ('07_prediction_form', 'part'), ('08_monitoring', 'show'), ('09_off_the_laptop', 'reading'),
             ]),
         ],
@@ -161,13 +186,14 @@ SCHEDULES = [
                 ('02_composable', 'live'), ('03_dags', 'live'),
             ]),
             dict(title='The flow', minutes=90, items=[
-                ('04a_flow', 'part'), ('04b_flow_in_practice', 'part'),
+                ('04a_flow', 'part'), ('04b_candidates', 'live'), ('04c_quality_gate', 'live'),
+                ('04d_champion', 'live'),
             ]),
             dict(title='Runs, models and the registry; off the laptop; the capstone handed out', minutes=90,
                  items=[('05_client_api', 'part'), ('05b_prediction', 'live'), ('09_off_the_laptop', 'part'),
             ]),
-            dict(title='Serving: an endpoint and a page', minutes=90, items=[
-                ('06_serving', 'live'), ('07_prediction_form', 'live'),
+            dict(title='Serving: HTTP, an endpoint and a page', minutes=90, items=[
+                ('05a_http_and_flask', 'part'), ('06_serving', 'live'), ('07_prediction_form', 'live'),
             ]),
             dict(title='After deployment; capstone presentations', minutes=90, items=[
                 ('08_monitoring', 'part'),

@@ -13,7 +13,8 @@ The plan is generated, so that it stays true while the notebooks change. It READ
   live and what to show, its appendix notebooks, and the schedules.
 
 Whatever does not fit (a stale or missing figure, a notebook without notes, a note about a notebook that is gone, a
-slide no notebook covers, a notebook scheduled live that runs too long) is listed on the page under "Needs
+slide no notebook covers, an appendix notebook no lesson names, a notebook with fewer than two exercises, a
+notebook scheduled live that runs too long) is listed on the page under "Needs
 attention" and printed here. `make test` runs `--check`: the committed page must be what this writes, so it never
 hides any of that; a stale figure alone does not fail it (re-measuring takes minutes on a quiet machine).
 """
@@ -31,6 +32,7 @@ import bench_notebooks  # noqa: E402  (benchmarks/bench_notebooks.py: the figure
 import teaching_notes as notes  # noqa: E402
 
 MEASURE = 'make measure'  # benchmarks/bench_notebooks.py
+MIN_EXERCISES = 2  # the course's rule: every course notebook ends with at least two checked exercises
 MODES = {'live': 'run live', 'part': 'run the live part, show the rest', 'show': 'show the executed page',
          'reading': 'reading, outside class'}
 
@@ -62,6 +64,12 @@ def minutes_text(fig: dict) -> str:
     if fig['state'] == 'stale': text += ', STALE: the notebook changed since'
     if fig['busy']: text += f', on a busy machine ({busy_text(fig)})'
     return text
+
+
+def run_text(fig: dict) -> str:
+    "Which measurement a figure comes from: its date and the commit it was measured at"
+    if fig['state'] == 'missing': return ''
+    return f"measured {fig.get('measured', '?')} at commit {fig.get('commit', '?')}"
 
 
 def busy_text(fig: dict) -> str:
@@ -96,6 +104,11 @@ def plan(course=None, appendix=None, times=None) -> tuple[str, list[str]]:
     for stem, note in notes.NOTEBOOKS.items():
         attention += [f'{stem}: no slide {s!r} in LECTURE' for s in note['slides'] if s not in notes.LECTURE]
         attention += [f'{stem}: no appendix notebook {a}' for a in note['appendix'] if a not in appendix]
+    attention += [f"{stem}: {len(o['exercises'])} exercise(s); every course notebook ends with at least two"
+                  for stem, o in outlines.items() if len(o['exercises']) < MIN_EXERCISES]
+    placed = {a for note in notes.NOTEBOOKS.values() for a in note['appendix']}
+    attention += [f'appendix notebook {a} goes with no lesson in tools/teaching_notes.py'
+                  for a in sorted(appendix) if a not in placed]
     covered = {s for note in notes.NOTEBOOKS.values() for s in note['slides']}
     attention += [f'slide {notes.LECTURE[s][2]!r} (week {notes.LECTURE[s][0]}) is covered by no notebook'
                   for s in notes.LECTURE if s not in covered]
@@ -137,7 +150,7 @@ def plan(course=None, appendix=None, times=None) -> tuple[str, list[str]]:
         out += ['', f"### {stem}: {o['title']}", '']
         if o['description']: out += [f"*{o['description']}*", '']
         out.append(f"- **Sections:** {'; '.join(o['headings']) or '-'}")
-        out.append(f'- **Runs in:** {minutes_text(fig)}')
+        out.append(f'- **Runs in:** {minutes_text(fig)}' + (f'; {run_text(fig)}' if run_text(fig) else ''))
         if note is None:
             out.append('- **Not planned yet:** no notes in tools/teaching_notes.py')
             continue
@@ -170,7 +183,8 @@ def plan(course=None, appendix=None, times=None) -> tuple[str, list[str]]:
             parts_run = sum(mode == 'part' for stem, mode in session['items'] if stem in outlines)
             running = f'{live:.1f} of {session["minutes"]} min' + (f' (and {", ".join(unknown)}, not measured)'
                                                                     if unknown else '')
-            running += f', and the live parts of {parts_run} notebooks' if parts_run else ''
+            running += (f", and the live part{'s' if parts_run > 1 else ''} of {parts_run} "
+                        f"notebook{'s' if parts_run > 1 else ''}") if parts_run else ''
             out.append(f"| {number}. {session['title']} | {'; '.join(parts)} | {running} |")
     scheduled = {stem for schedule in notes.SCHEDULES for s in schedule['sessions'] for stem, _ in s['items']}
     attention += [f'{stem} is in no schedule' for stem in outlines if stem in notes.NOTEBOOKS and stem not in scheduled]
