@@ -160,8 +160,10 @@ def port_open(port) -> bool:
 
 
 @contextmanager
-def serving(cmd, log, is_ready, env=None, timeout=60):
-    "Start a server (output to `log`), wait until `is_ready()` is true, yield the process, and always stop it"
+def serving(cmd, log, is_ready, env=None, timeout=180):
+    """Start a server (output to `log`), wait until `is_ready()` is true, yield the process, and always stop it.
+    `timeout` only turns a server that never gets ready into a failure (how fast it starts is not checked here): on a
+    busy 2-core machine importing scikit-learn and Flask in two gunicorn workers has taken over a minute"""
     with open(log, 'wb') as out:
         proc = subprocess.Popen(cmd, cwd=REPO_ROOT, env={**os.environ, **(env or {})},
                                 stdout=out, stderr=subprocess.STDOUT)

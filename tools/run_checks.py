@@ -89,6 +89,9 @@ def main(
     nbtest_workers:int=3, # nbdev_test's workers
 ):
     "Run every check CI runs"
+    if not shutil.which('npm'):
+        sys.exit('FAIL: make test needs Node.js 18 or newer with npm (the site\'s JavaScript, the class hub\'s proxy):'
+                 ' `apt install nodejs npm`, `brew install node`, or https://nodejs.org (README: Where it runs)')
     run = Path(tempfile.mkdtemp(prefix='regression-course-test.')).resolve()
     (run/'tmp').mkdir()
     env = {k: v for k, v in os.environ.items() if k not in ('METAFLOW_DATATOOLS_LOCALROOT', 'METAFLOW_CLIENT_CACHE_PATH')}
