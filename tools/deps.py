@@ -96,7 +96,10 @@ def upgrade() -> None:
             print('held back by the upper bounds in settings.ini (raise them deliberately, one at a time):\n'
                   + '\n'.join(kept_out), flush=True)
         if not changed:
-            print('uv.lock already holds the newest releases settings.ini admits: nothing to check')
+            line = 'uv.lock already holds the newest releases settings.ini admits: nothing to check'
+            report.write_text(f'make upgrade, {time.strftime("%Y-%m-%d %H:%M")}: {line}\n'
+                              + ('held back by settings.ini:\n' + '\n'.join(kept_out) + '\n' if kept_out else ''))
+            print(line)
             return
         print(f'{len(changed)} packages would change:\n' + '\n'.join(changed), flush=True)
         print('running every check (make test) on them; this takes as long as make test ...', flush=True)
