@@ -7,6 +7,7 @@ import fcntl
 import hashlib
 import importlib.util
 import json
+import os
 import shutil
 import sys
 import tempfile
@@ -32,7 +33,9 @@ def prepared_datastore() -> tuple[Path, dict]:
     helpers = _flow_helpers()
     source = config.FLOW_FILE.read_text()
     code = config.REPO_ROOT/'regression_course'
-    what = [source, (code/'lecture_flow.py').read_text(), (code/'pipeline.py').read_text(), config.DATASET_PATH.read_text()]
+    flows = ['lecture_flow.py', 'candidates_flow.py', 'gated_flow.py', 'pipeline.py']  # what flow.py builds on
+    what = [source, *((code/name).read_text() for name in flows), config.DATASET_PATH.read_text()]
+    what.append(os.environ.get('METAFLOW_USER', ''))  # one per user: runs are in their maker's namespace
     key = hashlib.md5(''.join(what).encode()).hexdigest()[:12]  # a change to the flow or its data: a new datastore
     root = Path(tempfile.gettempdir())/f'regression-course-client-exercises-{key}'
     with open(f'{root}.lock', 'w') as lock:
