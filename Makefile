@@ -5,6 +5,7 @@ PYTHON ?= python3
 BIN := .venv/bin
 PORT ?= 8000
 APP_PORT ?= 8866
+CAPSTONE_PORT ?= 8020
 DOCS_PORT ?= 8001
 # make classroom: the hub's port (it also uses the next two, on 127.0.0.1); the roster is CLASS_ROSTER (classroom/roster.example.txt)
 CLASS_PORT ?= 8010
@@ -17,7 +18,7 @@ unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: help install s3 lock upgrade check-oldest test check-clean check-export check-readme nbtest pytest readme lab \
         train serve app browser bench export mutants exercises docs slides docs-serve docs-test rollback site site-check \
-        classroom
+        classroom check-plan plan measure student-copy capstone-check capstone-serve
 
 help:
 	@echo "make app      install, train if no model is deployable, open the prediction form (Voila) on 127.0.0.1:$(APP_PORT)"
@@ -39,6 +40,11 @@ help:
 	@echo "make bench    run the benchmarks in benchmarks/"
 	@echo "make s3       an S3 object store on 127.0.0.1:9797 (S3=swift: OpenStack Swift's); then METAFLOW_HOME=$$PWD/metaflow_profiles METAFLOW_PROFILE=course-s3 make train"
 	@echo "make classroom CLASS_ROSTER=roster.txt  (as root) a JupyterHub for a whole class on 127.0.0.1:$(CLASS_PORT): one shared run store"
+	@echo "make capstone-check  check your capstone (capstone/README.md); SOLUTION=1: the reference solution"
+	@echo "make capstone-serve  serve your capstone's endpoint (capstone/app.py) on 127.0.0.1:$(CAPSTONE_PORT)"
+	@echo "make plan     write the teaching plan (nbs/teaching_plan.md) from the notebooks and their measured minutes"
+	@echo "make measure  measure the notebooks' minutes the plan shows (stale ones; ONLY=<notebook>, ALL=1)"
+	@echo "make student-copy DEST=<folder>  the course for a class to clone: no solutions, one commit (instructors)"
 
 # --- set-up: exactly uv.lock, for Linux and macOS (tools/install.py) -----------------------------------------
 install:
@@ -71,6 +77,9 @@ check-export: install
 check-readme: install
 	@$(BIN)/python tools/checks.py readme
 
+check-plan: install
+	@$(BIN)/python tools/checks.py plan
+
 # nbdev_test, keeping each executed notebook for the course site (tools/nbtest.py): `make docs` then runs nothing again.
 nbtest: install
 	@$(BIN)/python tools/nbtest.py --n_workers $(NBTEST_WORKERS) --do_print
@@ -82,6 +91,20 @@ pytest: install browser
 # --- working with the course ----------------------------------------------------------------------------------
 readme: install
 	$(BIN)/python tools/build_readme.py
+
+# The teaching plan, from the notebooks, benchmarks/notebook_times.json (benchmarks/bench_notebooks.py measures
+# the minutes) and tools/teaching_notes.py (the instructors' notes): it lists what needs attention, e.g. a stale figure.
+plan: install
+	@$(BIN)/python tools/teaching_plan.py
+
+# Measure how long course notebooks take to run (benchmarks/bench_notebooks.py): the stale or missing figures, or
+# ONLY=03_dags,06_serving, or ALL=1; it waits for a quiet machine unless BUSY_OK=1. Then `make plan`.
+measure: install
+	@$(BIN)/python benchmarks/bench_notebooks.py $(if $(ONLY),--only $(ONLY)) $(if $(ALL),--all) $(if $(BUSY_OK),--busy_ok)
+
+# The course without the instructors' files (tools/instructors_only.txt), as a git repository of one commit.
+student-copy: install
+	@$(BIN)/python tools/student_copy.py --dest "$(DEST)"
 
 lab: install
 	$(BIN)/jupyter lab --notebook-dir=nbs
@@ -128,6 +151,15 @@ bench: install browser
 S3 ?= moto
 s3: install
 	@$(BIN)/python tools/s3_store.py --kind $(S3) $(if $(filter swift,$(S3)),--install-missing)
+
+# --- the capstone (capstone/README.md) -------------------------------------------------------------------------
+# Runs your flow on data with one desk broken, in a scratch datastore, reads the run and its card, asks your app.
+capstone-check: install
+	@$(BIN)/python tools/capstone_check.py $(if $(SOLUTION),--folder solutions/capstone) $(if $(PLANT),--plant $(PLANT))
+
+capstone-serve: install
+	$(BIN)/gunicorn --no-control-socket --chdir $(if $(SOLUTION),solutions/capstone,capstone) \
+	    --bind 127.0.0.1:$(CAPSTONE_PORT) 'app:create_app()'
 
 # --- the course as a site and as slides: assets come from npm (node_modules/), never from a CDN -------------
 node_modules/.package-lock.json: package.json package-lock.json

@@ -17,9 +17,11 @@ checks made to hold under load), measured in the same session: `--rev c3899e6`.
 The processor time is the floor: on 2 cores no schedule finishes in less than half of it.
 Results are printed and written to benchmarks/results/bench_make_test[-<label>].json, make test's output to the .log.
 
-Run: `.venv/bin/python benchmarks/bench_make_test.py [--rev COMMIT] [--busy] [--label NAME]` (it takes as long as
-`make test`; nothing else should run). `--busy` keeps one core busy with another process for the whole run (a
-laptop is never idle); `--rev` measures another commit, e.g. the baseline, beside this one in one session.
+Run: `.venv/bin/python benchmarks/bench_make_test.py [--rev COMMIT] [--busy] [--label NAME] [--without_gnu]
+[--repeat N]` (it takes as long as `make test`, N times; nothing else should run). `--without_gnu` runs it as on a
+Mac (tools/without_gnu.py); the result lists the programs it started (`programs_started`, seen as they ran).
+`--busy` keeps one core busy with another process for the whole run (a laptop is never idle); `--rev` measures
+another commit, e.g. the baseline, beside this one in one session.
 """
 import json
 import os
@@ -65,6 +67,7 @@ class ProcessWatch(threading.Thread):
     def __init__(self, interval=0.25):
         super().__init__(daemon=True)
         self.interval, self.seen, self.before, self.done = interval, {}, {}, threading.Event()
+        self.programs = set()  # the executables of the processes started while watching
 
     def run(self):
         first = True
@@ -79,6 +82,9 @@ class ProcessWatch(threading.Thread):
                 except (OSError, IndexError, ValueError):
                     continue
                 if first: self.before[key] = cpu  # running already: only what it uses from now on counts
+                elif key not in self.seen:
+                    try: self.programs.add(os.path.basename(os.readlink(f'/proc/{pid}/exe')))
+                    except OSError: pass
                 before = self.seen.get(key, (0.0, ''))
                 self.seen[key] = (max(before[0], cpu), cmd or before[1])  # a process that was forked may exec later
             first = False
@@ -92,7 +98,7 @@ class ProcessWatch(threading.Thread):
         return dict(sorted(((k, round(v, 1)) for k, v in by.items()), key=lambda kv: -kv[1]))
 
 
-def main(rev:str='HEAD', busy:bool=False, label:str='') -> dict:
+def main(rev:str='HEAD', busy:bool=False, label:str='', without_gnu:bool=False) -> dict:
     with tempfile.TemporaryDirectory(prefix='bench-make-test-') as tmp:
         clone = Path(tmp)/'clone'
         subprocess.run(['git', 'clone', '--quiet', str(REPO_ROOT), str(clone)], check=True)
@@ -105,7 +111,10 @@ def main(rev:str='HEAD', busy:bool=False, label:str='') -> dict:
         watch.start()
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
-        done = subprocess.run(['make', 'test'], cwd=clone, env=env, capture_output=True, text=True)
+        command = ['make', 'test']
+        if without_gnu:  # as on a Mac: GNU-only programs hidden, GNU-only options refused (this checkout's tool)
+            command = [sys.executable, str(REPO_ROOT/'tools'/'without_gnu.py'), *command]
+        done = subprocess.run(command, cwd=clone, env=env, capture_output=True, text=True)
         wall = time.perf_counter() - start
         if spinner:
             spinner.kill()
@@ -119,9 +128,10 @@ def main(rev:str='HEAD', busy:bool=False, label:str='') -> dict:
     by_component.pop('other', None)
     by_component['not split'] = round(cpu - sum(by_component.values()), 1)
     checks = {name: int(s) for name, s in re.findall(r'^\[(\S+) took (\d+) s\]$', done.stdout, re.M)}
-    result = {'commit': commit, 'busy_core': busy, 'passed': done.returncode == 0, 'wall_seconds': round(wall, 1), 'cpu_seconds': round(cpu, 1),
+    result = {'commit': commit, 'busy_core': busy, 'without_gnu': without_gnu, 'passed': done.returncode == 0, 'wall_seconds': round(wall, 1), 'cpu_seconds': round(cpu, 1),
               'cpu_floor_on_2_cores': round(cpu / 2, 1), 'checks_seconds': checks, 'cpu_seconds_by_component': by_component,
-              'goals': GOALS, 'baseline': BASELINE_REV, 'cores': os.cpu_count()}
+              'goals': GOALS, 'baseline': BASELINE_REV, 'cores': os.cpu_count(),
+              'programs_started': sorted(watch.programs)}
     if not result['passed']:
         output = done.stdout + done.stderr
         result['failures'] = re.findall(r'^(?:FAILED|ERROR|FAIL:) .*$|^Error in .*$', output, re.M)[:20]
@@ -146,5 +156,10 @@ if __name__ == '__main__':
     parser.add_argument('--rev', default='HEAD', help='the commit to measure (default: HEAD)')
     parser.add_argument('--busy', action='store_true', help='keep one core busy with another process meanwhile')
     parser.add_argument('--label', default='', help='a name for the result files')
+    parser.add_argument('--without_gnu', action='store_true', help='hide the GNU-only programs (tools/without_gnu.py)')
+    parser.add_argument('--repeat', type=int, default=1, help='run it this many times in a row (labels -1, -2, ...)')
     args = parser.parse_args()
-    sys.exit(0 if main(args.rev, args.busy, args.label)['passed'] else 1)
+    results = [main(args.rev, args.busy, f'{args.label}-{i + 1}' if args.repeat > 1 else args.label, args.without_gnu)
+               for i in range(args.repeat)]
+    print('passed: ' + ', '.join(str(r['passed']) for r in results))
+    sys.exit(0 if all(r['passed'] for r in results) else 1)

@@ -33,8 +33,8 @@ def prepared_datastore() -> tuple[Path, dict]:
     helpers = _flow_helpers()
     source = config.FLOW_FILE.read_text()
     code = config.REPO_ROOT/'regression_course'
-    flows = ['lecture_flow.py', 'candidates_flow.py', 'gated_flow.py', 'pipeline.py']  # what flow.py builds on
-    what = [source, *((code/name).read_text() for name in flows), config.DATASET_PATH.read_text()]
+    modules = ['lecture_flow.py', 'candidates_flow.py', 'gated_flow.py', 'pipeline.py']  # what flow.py runs
+    what = [source, *((code/name).read_text() for name in modules), config.DATASET_PATH.read_text()]
     what.append(os.environ.get('METAFLOW_USER', ''))  # one per user: runs are in their maker's namespace
     key = hashlib.md5(''.join(what).encode()).hexdigest()[:12]  # a change to the flow or its data: a new datastore
     root = Path(tempfile.gettempdir())/f'regression-course-client-exercises-{key}'

@@ -118,6 +118,9 @@ def report(
 ) -> tuple[int, int]: # (done, total)
     "Check every exercise, print one line each and a total; (done, total)"
     load_checks()
+    if solutions and not SOLUTIONS_DIR.exists():  # a student copy (`make student-copy`) leaves them out
+        print(f"no {SOLUTIONS_DIR.name}/ here: this copy of the course leaves the instructors' solutions out")
+        return 0, sum(ex.notebook != '98_exercises' for ex in EXERCISES.values())
     done, results = 0, {}
     for ex in sorted(EXERCISES.values(), key=lambda e: (e.notebook, e.id)):
         if ex.notebook == '98_exercises': continue  # this appendix's own example

@@ -13,6 +13,7 @@ import sys
 import tempfile
 import time
 from contextlib import contextmanager
+from types import SimpleNamespace
 from pathlib import Path
 
 import pytest
@@ -63,8 +64,44 @@ def chromium():
         finally: browser.close()
 
 
+# --- a student copy (`make student-copy`): the tests of the instructors' files are deselected, visibly ----------
+STUDENT_COPY = (REPO_ROOT/'STUDENT_COPY.md').exists()  # written by tools/student_copy.py, at a copy's root only
+LEFT_OUT_REASON = ("they check the instructors' files (solutions/, the capstone's reference solution), which this "
+                   'student copy leaves out: see STUDENT_COPY.md')
+
+
+def pytest_configure(config):
+    config.addinivalue_line('markers', "instructors: needs what only the instructors' repository has "
+                                       '(tools/instructors_only.txt); deselected in a student copy')
+    config.instructors_deselected = set()  # node ids, gathered from pytest's workers when it has them
+
+
+@pytest.hookimpl(tryfirst=True)  # before -k and -m deselect anything: what was collected, for the student-copy check
+def pytest_collection_modifyitems(config, items):
+    "In a student copy, deselect (never skip) the tests marked `instructors`; elsewhere every test runs"
+    config.collected_ids = [item.nodeid for item in items]
+    config.instructors_marked = {item.nodeid for item in items if item.get_closest_marker('instructors')}
+    if not STUDENT_COPY: return
+    left_out = [item for item in items if item.get_closest_marker('instructors')]
+    if left_out:
+        items[:] = [item for item in items if not item.get_closest_marker('instructors')]
+        config.hook.pytest_deselected(items=left_out)
+        config.instructors_deselected.update(item.nodeid for item in left_out)
+
+
+def pytest_testnodedown(node, error):
+    "pytest-xdist: a worker hands what it deselected to the controller, which writes the summary"
+    node.config.instructors_deselected.update(getattr(node, 'workeroutput', {}).get('instructors_deselected', ()))
+
+
 def pytest_terminal_summary(terminalreporter):
-    "Say, in the summary, that skips fail the run unless they were asked for"
+    "Say, in the summary, what a student copy left out and why; and that skips fail the run unless asked for"
+    deselected = terminalreporter.config.instructors_deselected
+    if deselected:
+        terminalreporter.write_line(f'{len(deselected)} test(s) deselected: {LEFT_OUT_REASON}', yellow=True)
+        if not terminalreporter.stats.get('deselected'):  # under pytest-xdist the controller has not counted them
+            # pytest's last line counts them too; other plugins read every entry's attributes, as of a report
+            terminalreporter.stats['deselected'] = [SimpleNamespace(nodeid=n) for n in sorted(deselected)]
     skipped = terminalreporter.stats.get('skipped', [])
     if skipped and not ALLOW_SKIP:
         terminalreporter.write_line(f'FAIL: {len(skipped)} test(s) skipped (reasons above). Skips hide failures: '
@@ -73,6 +110,8 @@ def pytest_terminal_summary(terminalreporter):
 
 def pytest_sessionfinish(session, exitstatus):
     "A skipped test fails the run, unless ALLOW_SKIP=1; the controller removes the course run pytest trained on its own"
+    if hasattr(session.config, 'workeroutput'):  # a pytest-xdist worker: what it deselected goes to the controller
+        session.config.workeroutput['instructors_deselected'] = sorted(session.config.instructors_deselected)
     if not hasattr(session.config, 'workerinput'):
         uid = os.environ.get('PYTEST_XDIST_TESTRUNUID', os.getpid())
         shutil.rmtree(Path(tempfile.gettempdir())/f'regression-course-golden-{uid}', ignore_errors=True)
@@ -81,9 +120,9 @@ def pytest_sessionfinish(session, exitstatus):
         session.exitstatus = 1
 
 
-def run_flow(*args, cwd=None, check=True, timeout=300, env=None):
-    "Run `python regression_course/flow.py run *args` for real, in the tests' datastore"
-    cmd = [sys.executable, str(FLOW_PATH), '--no-pylint', 'run', *map(str, args)]
+def run_flow(*args, cwd=None, check=True, timeout=300, env=None, flow=None):
+    "Run `python regression_course/flow.py run *args` (or another `flow` file) for real, in the tests' datastore"
+    cmd = [sys.executable, str(flow or FLOW_PATH), '--no-pylint', 'run', *map(str, args)]
     proc = subprocess.run(cmd, cwd=cwd or _DATASTORE, capture_output=True, text=True, timeout=timeout,
                           env={**os.environ, **(env or {})})
     if check and proc.returncode != 0:
@@ -121,8 +160,10 @@ def port_open(port) -> bool:
 
 
 @contextmanager
-def serving(cmd, log, is_ready, env=None, timeout=60):
-    "Start a server (output to `log`), wait until `is_ready()` is true, yield the process, and always stop it"
+def serving(cmd, log, is_ready, env=None, timeout=180):
+    """Start a server (output to `log`), wait until `is_ready()` is true, yield the process, and always stop it.
+    `timeout` only turns a server that never gets ready into a failure (how fast it starts is not checked here): on a
+    busy 2-core machine importing scikit-learn and Flask in two gunicorn workers has taken over a minute"""
     with open(log, 'wb') as out:
         proc = subprocess.Popen(cmd, cwd=REPO_ROOT, env={**os.environ, **(env or {})},
                                 stdout=out, stderr=subprocess.STDOUT)

@@ -199,7 +199,13 @@ def test_each_student_runs_the_flow_in_their_own_server(hub, students):
     for name in STUDENTS:
         home = hub.home(name)
         assert home.owner() == f'{hub.prefix}{name}' and home.stat().st_mode & 0o777 == 0o700, home
-        assert (home/'regression-course'/'nbs'/'00_course.ipynb').exists()  # their own copy of the course
+        copy = home/'regression-course'
+        assert (copy/'nbs'/'00_course.ipynb').exists()  # their own copy of the course
+        assert (copy/'STUDENT_COPY.md').exists() and not (copy/'solutions').exists()  # a student copy
+        log = subprocess.run(['git', '-C', copy, 'log', '--all', '--format=%s'], capture_output=True, text=True,
+                             user=f'{hub.prefix}{name}').stdout.splitlines()
+        ours = ('The course, as of commit', 'Automatic commit by nbgitpuller')
+        assert log and all(line.startswith(ours) for line in log), log  # publications only: no instructors' history
     servers = subprocess.run(['ps', '-o', 'user=', '-C', 'jupyterhub-singleuser'], capture_output=True, text=True).stdout
     for name in STUDENTS:
         assert f'{hub.prefix}{name}' in servers.split(), servers  # each server runs as its student's own Unix user

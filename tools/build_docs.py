@@ -283,8 +283,11 @@ def stage(processed: dict[str, Path]) -> None:
     index = nbformat.read(processed['index'], as_version=4)
     course = [s for s in processed if s != 'index' and not s.startswith('9')]
     appendix = [s for s in processed if s.startswith('9')]
+    pages = sorted(NBS.glob('*.md'))  # pages written in markdown, not run: the teaching plan (tools/teaching_plan.py)
+    for page in pages: _copy_if_changed(page, SRC/page.name)
     toc = ''.join(f'```{{toctree}}\n:caption: {cap}\n:maxdepth: 1\n\n' + '\n'.join(stems) + '\n```\n\n'
-                  for cap, stems in (('The course', course), ('Appendix: the engineering', appendix)) if stems)
+                  for cap, stems in (('The course', course), ('Appendix: the engineering', appendix),
+                                     ('For instructors', [p.stem for p in pages])) if stems)
     index.cells.append(new_markdown_cell('## Contents\n\n' + toc))
     tmp = SRC/'index.tmp'
     nbformat.write(index, tmp)

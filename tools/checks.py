@@ -4,6 +4,7 @@ nbs/index.ipynb.
     python tools/checks.py clean     # nbdev_clean changes nothing (notebooks committed without outputs and metadata)
     python tools/checks.py export    # nbdev_export changes nothing in regression_course/ (the library is in sync)
     python tools/checks.py readme    # README.md is what `make readme` writes from nbs/index.ipynb
+    python tools/checks.py plan      # nbs/teaching_plan.md is what `make plan` writes (tools/teaching_plan.py)
 
 Each fixes what it finds (the tool rewrites the files), then fails, so that `git diff` shows the fix to review and
 commit. Files are compared by content (SHA-256, in Python: no `md5sum`, which macOS lacks).
@@ -61,11 +62,16 @@ def check_readme() -> None:
     print('ok: README.md matches nbs/index.ipynb')
 
 
-CHECKS = {'clean': check_clean, 'export': check_export, 'readme': check_readme}
+def check_plan() -> None:
+    done = subprocess.run([sys.executable, ROOT/'tools'/'teaching_plan.py', '--check'], cwd=ROOT)
+    if done.returncode: sys.exit(1)
+
+
+CHECKS = {'clean': check_clean, 'export': check_export, 'readme': check_readme, 'plan': check_plan}
 
 
 @call_parse
-def main(check:str): # one of: clean, export, readme
+def main(check:str): # one of: clean, export, readme, plan
     "Run one of the quick checks of `make test`"
     if check not in CHECKS: sys.exit(f'unknown check {check!r}: use one of {", ".join(CHECKS)}')
     CHECKS[check]()

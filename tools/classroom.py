@@ -12,6 +12,7 @@ Without root it stops at once and says so. Settings come from the environment (s
 import grp
 import json
 import hashlib
+import io
 import os
 import pwd
 import shutil
@@ -116,15 +117,32 @@ def prepare(s: dict) -> ClassFolder:
 
 
 def publish(folder: ClassFolder) -> str:
-    "Publish the instructor's last commit as the course students copy; the class's environment follows it"
+    """Publish the instructor's last commit as the course students copy: a student copy of it (no solutions/, nothing
+    tools/instructors_only.txt lists), committed on top of the previous publication, so the class's repository holds
+    publications only and none of the instructors' history; the class's environment follows it"""
+    import tarfile
+    from student_copy import MARKER, instructors_only_patterns, is_instructors_only, marker_text
     head = run('git', '-C', REPO, 'rev-parse', 'HEAD').strip()
     if run('git', '-C', REPO, 'status', '--porcelain', '--untracked-files=no').strip():
         print('note: you have uncommitted changes; students get your last commit only', file=sys.stderr)
+    patterns = instructors_only_patterns()
+    files = run('git', '-C', REPO, 'ls-tree', '-r', '-z', '--name-only', head).split('\0')
+    kept = [f for f in files if f and not is_instructors_only(f, patterns)]
+    left_out = [f for f in files if f and is_instructors_only(f, patterns)]
     if not (folder.course/'.git').exists():
-        run('git', 'init', '-q', '-b', PUBLISHED_BRANCH, folder.course)
-    run('git', '-C', folder.course, 'fetch', '-q', REPO, head)
-    run('git', '-C', folder.course, 'checkout', '-q', '-B', PUBLISHED_BRANCH, head)
-    run('git', '-C', folder.course, 'reset', '-q', '--hard', head)
+        run('git', 'init', '-q', folder.course)
+        run('git', '-C', folder.course, 'symbolic-ref', 'HEAD', f'refs/heads/{PUBLISHED_BRANCH}')
+    if run('git', '-C', folder.course, 'ls-files').strip():
+        run('git', '-C', folder.course, 'rm', '-r', '-q', '--', '.')  # what the last publication had goes first
+    archive = subprocess.run(['git', '-C', REPO, 'archive', '--format=tar', head, '--', *kept], check=True,
+                             capture_output=True).stdout
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(folder.course, **({'filter': 'data'} if hasattr(tarfile, 'data_filter') else {}))
+    (folder.course/MARKER).write_text(marker_text(left_out, patterns, f'commit {head[:10]}'))
+    run('git', '-C', folder.course, 'add', '-A', '--force')
+    if subprocess.run(['git', '-C', folder.course, 'diff', '--cached', '--quiet']).returncode:
+        run('git', '-C', folder.course, '-c', 'user.name=regression_course instructors', '-c',
+            'user.email=instructors@example.org', 'commit', '-q', '-m', f'The course, as of commit {head[:10]}')
     install_environment(folder)
     return head
 

@@ -2,7 +2,8 @@
 
     python tools/run_checks.py [--workers 2] [--nbtest_workers 3]
 
-1. The quick checks (tools/checks.py): the notebooks are clean, the library matches them, the README too.
+1. The quick checks (tools/checks.py): the notebooks are clean, the library matches them, the README and the
+   teaching plan too.
 2. The course run, trained ONCE (tools/golden.py): the course flow on the shipped dataset with its default
    parameters. Every check that needs that model gets a copy of this datastore instead of training its own.
 3. Two chains side by side, one per core: the notebooks (nbdev_test), then the course site built from them and its
@@ -88,6 +89,9 @@ def main(
     nbtest_workers:int=3, # nbdev_test's workers
 ):
     "Run every check CI runs"
+    if not shutil.which('npm'):
+        sys.exit('FAIL: make test needs Node.js 18 or newer with npm (the site\'s JavaScript, the class hub\'s proxy):'
+                 ' `apt install nodejs npm`, `brew install node`, or https://nodejs.org (README: Where it runs)')
     run = Path(tempfile.mkdtemp(prefix='regression-course-test.')).resolve()
     (run/'tmp').mkdir()
     env = {k: v for k, v in os.environ.items() if k not in ('METAFLOW_DATATOOLS_LOCALROOT', 'METAFLOW_CLIENT_CACHE_PATH')}
@@ -99,7 +103,7 @@ def main(
     npm = start_npm(env, run/'npm.log')  # meanwhile: pytest (the class hub) and the site need it
     here.procs.append(npm)
     try:
-        for check in ('check-clean', 'check-export', 'check-readme'):
+        for check in ('check-clean', 'check-export', 'check-readme', 'check-plan'):
             if not here(check): sys.exit(1)
         started = time.monotonic()
         source = golden.course_run_datastore(run/'golden')
