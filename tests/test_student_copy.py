@@ -18,7 +18,8 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO_ROOT, STUDENT_COPY
-from regression_course.exercises import EXERCISES, SOLUTIONS_DIR, load_checks, solution_blocks
+from regression_course.exercises import (EXERCISES, SOLUTIONS_DIR, answer_file, load_checks, model_answers,
+                                         solution_blocks)
 
 import student_copy  # tools/student_copy.py (conftest puts tools/ on the path)
 
@@ -66,8 +67,9 @@ def test_the_copy_holds_the_course_and_nothing_of_the_instructors(student_course
     secret_files = {(REPO_ROOT/f).read_bytes() for f in left_out}
     load_checks()
     notebooks = {ex.notebook for ex in EXERCISES.values() if ex.notebook != '98_exercises'}
-    solutions = [block.split('\n', 1)[1].strip() for nb in sorted(notebooks)
-                 for block in solution_blocks(SOLUTIONS_DIR/f'{nb}.py').values()]
+    solutions = [block.split('\n', 1)[1].strip() for nb in sorted(notebooks) for blocks in (solution_blocks, model_answers)
+                 for block in blocks(SOLUTIONS_DIR/f'{nb}.py').values()]  # answers to exercises and design questions
+    solutions += [answer_file(ex.id, solutions=True).read_text() for ex in EXERCISES.values() if ex.file]  # flow files
     assert solutions and all(len(s) > 20 for s in solutions)
     squash = lambda text: re.sub(r'\s+', ' ', text)
     wanted = [squash(s) for s in solutions]

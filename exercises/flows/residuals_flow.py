@@ -1,10 +1,10 @@
 """Exercise flow.2 (04a_flow): a step of your own.
 
-ResidualsFlow is the lecture's flow, LectureFlow (regression_course/lecture_flow.py, written by 04a_flow), with
-one step written again here: `test_model`. Add a step `residuals` between `test_model` and `end`. It stores
-`residual_std`, the standard deviation (np.std, as a float) of the test residuals
-`y_test - model.predict(X_test)`. A step needs `@step`, a docstring, and its place in the DAG: `test_model`
-must now go on to `residuals`, and `residuals` to `end`.
+ResidualsFlow is the lecture's flow, LectureFlow (regression_course/lecture_flow.py, written by
+04a_flow), with one step written again here: `test_model`. Add a step `residuals` between
+`test_model` and `end`. It stores `residual_std`, the standard deviation (np.std, as a float) of
+the test residuals `y_test - model.predict(X_test)`. A step needs `@step`, a docstring, and its
+place in the DAG: `test_model` must now go on to `residuals`, and `residuals` to `end`.
 
 Run it from a terminal, at the top of the repository:
 

@@ -1,16 +1,17 @@
 """Exercise flow.1 (04a_flow): count the rows of the split.
 
-RowCountsFlow is the lecture's flow, LectureFlow (regression_course/lecture_flow.py, written by 04a_flow), with
-one step written again here: `split`. A flow class inherits every step it does not write itself, so this file
-runs the whole lecture flow, with this file's `split` in place of the lecture's. Change `split` so that it also
-stores two artifacts, `n_train` and `n_test`: the numbers (int) of training and test rows of this run.
+RowCountsFlow is the lecture's flow, LectureFlow (regression_course/lecture_flow.py, written by
+04a_flow), with one step written again here: `split`. A flow class inherits every step it does
+not write itself, so this file runs the whole lecture flow, with this file's `split` in place of
+the lecture's. Change `split` so that it also stores two artifacts, `n_train` and `n_test`: the
+numbers (int) of training and test rows of this run.
 
 Run it from a terminal, at the top of the repository, and read the log of `split`:
 
     python exercises/flows/row_counts_flow.py run --test_split 0.3
 
-Then check it: `check_exercise('flow.1')` in 04a_flow, or `make exercises`. The check runs this file with
-`--test_split 0.3` and expects 700 and 300.
+Then check it: `check_exercise('flow.1')` in 04a_flow, or `make exercises`. The check runs this
+file with `--test_split 0.3` and expects 700 and 300.
 """
 import regression_course.config as config
 

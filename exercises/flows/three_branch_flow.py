@@ -1,8 +1,9 @@
 """Exercise dags.2 (03_dags): a third branch, joined.
 
-ThreeBranchFlow starts as a copy of the notebook's BranchJoinFlow: `start` fans out to `a` and `b`, which run
-in parallel, and `join` combines them. Add a third branch, `c`, which subtracts 1 from x and runs at the same
-time as `a` and `b`; `join` keeps the x of all three branches, by name, in `from_branches`.
+ThreeBranchFlow starts as a copy of the notebook's BranchJoinFlow: `start` fans out to `a` and
+`b`, which run in parallel, and `join` combines them. Add a third branch, `c`, which subtracts 1
+from x and runs at the same time as `a` and `b`; `join` keeps the x of all three branches, by
+name, in `from_branches`.
 
 Run it from a terminal, at the top of the repository, before and after your change:
 

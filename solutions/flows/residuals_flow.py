@@ -1,4 +1,4 @@
-"""The instructors' answer to exercise flow.2 (04a_flow): a step `residuals` between test_model and end."""
+"""The instructors' answer to exercise flow.2 (04a_flow): a step `residuals` before end."""
 import regression_course.config as config
 
 config.configure_metaflow()  # who you are and where runs are kept: before metaflow is imported

@@ -1,4 +1,4 @@
-"""The instructors' answer to exercise dags.2 (03_dags): ThreeBranchFlow with its third branch, c."""
+"""The instructors' answer to exercise dags.2 (03_dags): the third branch, c."""
 import regression_course.config as config
 
 config.configure_metaflow()  # who you are and where runs are kept: before metaflow is imported
