@@ -3,12 +3,13 @@
 For files of 10^3, 10^5 and 10^6 `x<TAB>y` rows (made with `make_course_dataset` + `write_dataset`, in a
 temporary folder) this measures:
 
-- ours: `load_data`, `check_dataset`, `prepare_train_and_test_dataset`, `train_model`, `evaluate_model`
-  (with_plot=False), each timed with `time.perf_counter`, median of several repeats;
+- ours: `load_data_fast` (the appendix's reader, nbs/90_fast_reader.ipynb: `load_data`'s rows and errors,
+  pandas' speed), then the pipeline's `check_dataset`, `prepare_train_and_test_dataset`, `train_model`,
+  `evaluate_model` (with_plot=False), each timed with `time.perf_counter`, median of several repeats;
 - baseline: the monolith's reading loop (a faithful copy of the loop in `regression_course.monolith`,
   `monolith_reading` below), timed the same way on the same file;
-- careful: `load_data` with the fast reader's shortcut switched off (`regression_course.fast_reader.fast_rows`,
-  see nbs/90_fast_reader.ipynb), so every line goes through `parse_line`: what the shortcut saves;
+- careful: the course's own `load_data` (nbs/00_data.ipynb), every line through `parse_line`: what the fast
+  reader saves;
 - peak memory: each case runs once in a fresh child process, which reports its own peak resident set size
   (VmHWM from /proc/self/status; `ru_maxrss` only where there is no /proc, because on Linux `ru_maxrss` is
   inherited across fork and exec and would report this parent's peak). A child that only imports the same
@@ -63,13 +64,14 @@ def _peak_mb() -> float:
 
 def _pipeline_once(path) -> dict:
     "Run the pipeline's steps once on `path`; return each step's seconds"
-    from regression_course.pipeline import (check_dataset, evaluate_model, load_data,
-                                            prepare_train_and_test_dataset, train_model)
+    from regression_course.fast_reader import load_data_fast
+    from regression_course.pipeline import (check_dataset, evaluate_model, prepare_train_and_test_dataset,
+                                            train_model)
     seconds, t = {}, time.perf_counter()
     def lap(name):
         nonlocal t
         now = time.perf_counter(); seconds[name] = now - t; t = now
-    dataset = load_data(path); lap('load')
+    dataset = load_data_fast(path); lap('load')
     check_dataset(dataset, source=str(path)); lap('check')
     splits = prepare_train_and_test_dataset(dataset); lap('split')
     model = train_model(splits); lap('train')
@@ -84,16 +86,16 @@ def _baseline_once(path) -> dict:
 
 
 def _careful_once(path) -> dict:
-    from regression_course import data
-    data.fast_rows = lambda body, n_lines: None  # the shortcut always steps aside: parse_line on every line
+    from regression_course.data import load_data
     t = time.perf_counter()
-    data.load_data(path)
+    load_data(path)
     return {'read': time.perf_counter() - t}
 
 
 def child(mode: str, path: str, repeats: int):
     "Runs in a fresh process: import, then run `mode` `repeats` times; print JSON results"
-    import regression_course.pipeline  # noqa: F401  (the same imports in every mode, so baselines compare)
+    import regression_course.fast_reader  # noqa: F401  (the same imports in every mode, so baselines compare)
+    import regression_course.pipeline  # noqa: F401
     runs = []
     for _ in range(repeats):
         if mode == 'pipeline': runs.append(_pipeline_once(path))
@@ -113,8 +115,8 @@ def median_of(runs: list[dict], key: str) -> float: return statistics.median(r[k
 
 
 def main():
-    from regression_course.data import load_data, make_course_dataset, write_dataset
-    from regression_course.fast_reader import fast_rows
+    from regression_course.data import make_course_dataset, write_dataset
+    from regression_course.fast_reader import fast_rows, load_data_fast
     with tempfile.TemporaryDirectory(prefix='bench-pipeline-') as tmp:
         files = {}
         for n in SIZES:
@@ -122,9 +124,9 @@ def main():
             files[n] = write_dataset(made.X, made.y, Path(tmp)/f'rows_{n}.txt')
         # the baseline must read exactly what we read, or the comparison means nothing
         Xs, Ys = monolith_reading(files[10**3])
-        ours = load_data(files[10**3])
+        ours = load_data_fast(files[10**3])
         assert [x[0] for x in Xs] == ours.X[:, 0].tolist() and Ys == ours.y.tolist()
-        # and `load_data` must really take the shortcut on these files, or we would time the careful reader
+        # and `load_data_fast` must really take the shortcut on these files, or we would time the careful reader
         body = files[10**3].read_bytes().rstrip()
         assert fast_rows(body, body.count(b'\n') + 1) is not None
 
@@ -152,8 +154,9 @@ def main():
     for r in rows:
         print(f"| {r['n']:,} | {r['size_mb']:.1f} | {r['repeats']} | {r['load']:.4f} | {r['check']:.4f} | {r['split']:.4f} "
               f"| {r['train']:.4f} | {r['evaluate']:.4f} | {r['total']:.4f} | {r['peak']:.0f} | {r['over']:.0f} |")
-    print('\nLoading: ours (`load_data`) against the BASELINE (the monolith\'s line-by-line loop)\n')
-    print('| rows | baseline read s | ours load s | ratio (baseline / ours) | baseline peak RSS MB | ours without the shortcut s |')
+    print('\nLoading: ours (`load_data_fast`) against the BASELINE (the monolith\'s line-by-line loop)\n')
+    print('| rows | baseline read s | ours load s | ratio (baseline / ours) | baseline peak RSS MB '
+          '| careful `load_data` s |')
     print('|---:|---:|---:|---:|---:|---:|')
     for r in rows:
         print(f"| {r['n']:,} | {r['base_read']:.4f} | {r['load']:.4f} | {r['ratio']:.1f}x | {r['base_peak']:.0f} | {r['careful']:.4f} |")

@@ -7,6 +7,7 @@ import fcntl
 import hashlib
 import importlib.util
 import json
+import os
 import shutil
 import sys
 import tempfile
@@ -34,6 +35,7 @@ def prepared_datastore() -> tuple[Path, dict]:
     code = config.REPO_ROOT/'regression_course'
     modules = ['lecture_flow.py', 'candidates_flow.py', 'gated_flow.py', 'pipeline.py']  # what flow.py runs
     what = [source, *((code/name).read_text() for name in modules), config.DATASET_PATH.read_text()]
+    what.append(os.environ.get('METAFLOW_USER', ''))  # one per user: runs are in their maker's namespace
     key = hashlib.md5(''.join(what).encode()).hexdigest()[:12]  # a change to the flow or its data: a new datastore
     root = Path(tempfile.gettempdir())/f'regression-course-client-exercises-{key}'
     with open(f'{root}.lock', 'w') as lock:

@@ -18,8 +18,13 @@ COURSE_FIGURES = {  # what the course pipeline gives on the shipped dataset: (va
     'r2': (0.71881, 1e-5),  # R2 on the same rows
     'prediction_at_10': (167.07, 0.01),  # the model's prediction for x = 10
 }
-FIGURE_LABELS = {'coef': 'coefficient (true: 16.7483)', 'intercept': 'intercept', 'mse': 'test MSE',
-                 'r2': 'test R2', 'prediction_at_10': 'prediction at x = 10'}
+FIGURE_LABELS = {
+    'coef': 'coefficient (true: 16.7483)',
+    'intercept': 'intercept',
+    'mse': 'test MSE',
+    'r2': 'test R2',
+    'prediction_at_10': 'prediction at x = 10',
+}
 
 # %% ../nbs/00_course.ipynb #a5fb52e5
 class Figure(NamedTuple):
@@ -30,25 +35,39 @@ class Figure(NamedTuple):
     yours: float
 
     @property
-    def ok(self) -> bool: return math.isfinite(self.yours) and abs(self.yours - self.expected) <= self.tolerance
+    def ok(self) -> bool:
+        return math.isfinite(self.yours) and abs(self.yours - self.expected) <= self.tolerance
 
+# %% ../nbs/00_course.ipynb #dfc65b82
 class Checkpoint(list):
     "The figures of one checkpoint; shown as a box in a notebook"
     @property
-    def passed(self) -> bool: return all(f.ok for f in self)
+    def passed(self) -> bool:
+        return all(f.ok for f in self)
 
     def __repr__(self):
-        rows = [f"{FIGURE_LABELS[f.name]:28} expected {f.expected!s:<10} yours {f.yours:<14.8g} {'ok' if f.ok else 'DIFFERENT'}"
-                for f in self]
+        rows = [f"{FIGURE_LABELS[f.name]:28} expected {f.expected!s:<10} yours {f.yours:<14.8g} "
+                f"{'ok' if f.ok else 'DIFFERENT'}" for f in self]
         return '\n'.join([f"Checkpoint {'passed' if self.passed else 'MISSED'}"] + rows)
 
     def _repr_html_(self):
         color = '#2e7d32' if self.passed else '#c62828'
         rows = ''.join(f"<tr><td>{html.escape(FIGURE_LABELS[f.name])}</td><td>{f.expected}</td>"
-                       f"<td>{f.yours:.8g}</td><td>{'✔' if f.ok else '✘ different'}</td></tr>" for f in self)
-        return (f'<div style="border:2px solid {color};border-radius:6px;padding:6px 12px;margin:6px 0">'
-                f'<b style="color:{color}">Checkpoint {"passed" if self.passed else "missed"}</b>'
-                f'<table><tr><th>figure</th><th>you should see</th><th>you got</th><th></th></tr>{rows}</table></div>')
+                       f"<td>{f.yours:.8g}</td><td>{'✔' if f.ok else '✘ different'}</td></tr>"
+                       for f in self)
+        box = f'border:2px solid {color};border-radius:6px;padding:6px 12px;margin:6px 0'
+        title = f'<b style="color:{color}">Checkpoint {"passed" if self.passed else "missed"}</b>'
+        header = '<tr><th>figure</th><th>you should see</th><th>you got</th><th></th></tr>'
+        return f'<div style="{box}">{title}<table>{header}{rows}</table></div>'
+
+# %% ../nbs/00_course.ipynb #9d0e50ab
+def _show(result:Checkpoint):
+    "Display the box, in a notebook (elsewhere there is nothing to show it in)"
+    try:
+        from IPython.display import display
+    except ImportError:
+        return
+    display(result)
 
 # %% ../nbs/00_course.ipynb #7364a832
 def checkpoint(
@@ -57,17 +76,20 @@ def checkpoint(
 ) -> Checkpoint:
     "Compare your figures with the course's; show the box, and raise `AssertionError` if any is off"
     if model is not None:
-        figures = {'coef': float(model.coef_[0]), 'intercept': float(model.intercept_),
-                   'prediction_at_10': float(model.predict([[10.0]])[0]), **figures}
-    if unknown := set(figures) - set(COURSE_FIGURES): raise ValueError(f'unknown figures {sorted(unknown)}: use {list(COURSE_FIGURES)}')
-    result = Checkpoint(Figure(name, *COURSE_FIGURES[name], float(value)) for name, value in figures.items())
+        from_model = {'coef': float(model.coef_[0]), 'intercept': float(model.intercept_),
+                      'prediction_at_10': float(model.predict([[10.0]])[0])}
+        figures = {**from_model, **figures}
+    unknown = set(figures) - set(COURSE_FIGURES)
+    if unknown:
+        raise ValueError(f'unknown figures {sorted(unknown)}: use {list(COURSE_FIGURES)}')
+    result = Checkpoint(Figure(name, *COURSE_FIGURES[name], float(value))
+                        for name, value in figures.items())
     if not result.passed:
-        try:
-            from IPython.display import display
-            display(result)
-        except ImportError: pass
-        off = ', '.join(f'{FIGURE_LABELS[f.name]} is {f.yours:.8g}, expected {f.expected}' for f in result if not f.ok)
-        raise AssertionError(f'Checkpoint missed: {off}. Your pipeline differs from the course\'s; compare it step by step.')
+        _show(result)
+        off = ', '.join(f'{FIGURE_LABELS[f.name]} is {f.yours:.8g}, expected {f.expected}'
+                        for f in result if not f.ok)
+        raise AssertionError(f'Checkpoint missed: {off}. '
+                             "Your pipeline differs from the course's; compare it step by step.")
     return result
 
 # %% ../nbs/03_dags.ipynb #c2d9ab47

@@ -19,7 +19,7 @@ from .data import DATASET_PATH
 class MonolithResult(NamedTuple):
     "The monolith's scores on its test rows, and the line it fitted"
     mse: float  # mean squared error (lower is better)
-    r2: float   # coefficient of determination (1 is perfect)
+    r2: float   # coefficient of determination (1 is perfect; below 0: worse than the mean)
     coef: float  # the fitted slope
     intercept: float  # the fitted value at x = 0
 

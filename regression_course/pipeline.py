@@ -43,14 +43,15 @@ def train_model(
     model=None, # an unfitted scikit-learn estimator; None means a fresh `LinearRegression()`
 ):
     "Fit `model` (by default a linear regression) on the training rows of `splits`, and return it"
-    if model is None: model = LinearRegression()
+    if model is None:
+        model = LinearRegression()
     return model.fit(splits.X_train, splits.y_train)
 
 # %% ../nbs/02_composable.ipynb #0966e3eb
 class Metrics(NamedTuple):
     "How well a model predicts the test rows"
     mse: float  # mean squared error (lower is better)
-    r2: float   # coefficient of determination (1 is perfect)
+    r2: float   # coefficient of determination (1 is perfect; below 0: worse than the mean)
 
 def plot_predicted_vs_actual(
     y_true:np.ndarray, # the actual values
@@ -59,11 +60,14 @@ def plot_predicted_vs_actual(
 ):
     "Scatter predictions against actual values, with the diagonal a perfect model would sit on"
     import matplotlib.pyplot as plt
-    if ax is None: _, ax = plt.subplots(figsize=(5, 4))
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5, 4))
     ax.scatter(y_pred, y_true, s=12, alpha=0.6, edgecolors=(0, 0, 1))
     lo, hi = float(np.min(y_true)), float(np.max(y_true))
     ax.plot([lo, hi], [lo, hi], 'r--', lw=2, label='perfect prediction')
-    ax.set_xlabel('Predicted'); ax.set_ylabel('Actual'); ax.legend()
+    ax.set_xlabel('Predicted')
+    ax.set_ylabel('Actual')
+    ax.legend()
     return ax
 
 # %% ../nbs/02_composable.ipynb #45bf53dd
@@ -73,15 +77,19 @@ def evaluate_model(
     with_plot:bool=False, # draw predicted against actual (shown inline in a notebook)
     plot_path:str|Path|None=None, # if given, also save the plot to this file
 ) -> Metrics:
-    "Score `model` on the test rows of `splits`; optionally draw and save the predicted-vs-actual plot"
+    "Score `model` on the test rows of `splits`; optionally draw (and save) predicted vs actual"
     y_pred = model.predict(splits.X_test)
-    result = Metrics(float(mean_squared_error(splits.y_test, y_pred)), float(r2_score(splits.y_test, y_pred)))
+    mse = float(mean_squared_error(splits.y_test, y_pred))
+    r2 = float(r2_score(splits.y_test, y_pred))
+    result = Metrics(mse, r2)
     if with_plot or plot_path is not None:
         import matplotlib.pyplot as plt
         ax = plot_predicted_vs_actual(splits.y_test, y_pred)
         ax.set_title(f'MSE {result.mse:.1f}, R2 {result.r2:.3f}')
-        if plot_path is not None: ax.figure.savefig(plot_path, bbox_inches='tight')
-        if not with_plot: plt.close(ax.figure)
+        if plot_path is not None:
+            ax.figure.savefig(plot_path, bbox_inches='tight')
+        if not with_plot:
+            plt.close(ax.figure)
     return result
 
 # %% ../nbs/02_composable.ipynb #993c7898
@@ -100,7 +108,8 @@ def composable_script(
     print(f'Coefficient {model.coef_[0]:.4f}, intercept {model.intercept_:.4f}')
     result = evaluate_model(model, splits, with_plot=True, plot_path=plot_path)
     print(f'MSE is {result.mse:.4f}, R2 score is {result.r2:.4f}')
-    print(f'All done at {datetime.now(timezone.utc):%Y-%m-%d %H:%M:%S} UTC. See you, space cowboys!')
+    print(f'All done at {datetime.now(timezone.utc):%Y-%m-%d %H:%M:%S} UTC. '
+          'See you, space cowboys!')
     return result
 
 # %% ../nbs/02_composable.ipynb #3c7ae738

@@ -3,11 +3,13 @@ from sklearn.linear_model import LinearRegression
 from sklearn.metrics import mean_squared_error, r2_score
 
 def checkpoint_figures(X_train, y_train, X_test, y_test):
-    "The five checkpoint figures of a linear regression fitted on the training rows and scored on the test rows"
+    "The five checkpoint figures of a linear regression fitted on train rows, scored on test rows"
     model = LinearRegression().fit(X_train, y_train)
     predicted = model.predict(X_test)
-    return {'coef': float(model.coef_[0]), 'intercept': float(model.intercept_),
-            'mse': float(mean_squared_error(y_test, predicted)), 'r2': float(r2_score(y_test, predicted)),
+    return {'coef': float(model.coef_[0]),
+            'intercept': float(model.intercept_),
+            'mse': float(mean_squared_error(y_test, predicted)),
+            'r2': float(r2_score(y_test, predicted)),
             'prediction_at_10': float(model.predict([[10.0]])[0])}
 
 # exercise course.2

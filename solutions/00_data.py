@@ -2,11 +2,13 @@
 import numpy as np
 
 def outlier_rows(dataset, max_z=4.0):
-    "Row numbers (from 1, as in the file) where x or y is more than `max_z` standard deviations from its mean"
+    "Row numbers (from 1) where x or y is over `max_z` standard deviations from its column's mean"
     X, y = dataset
-    x, y = np.asarray(X, dtype=float).reshape(len(y), -1)[:, 0], np.asarray(y, dtype=float)
-    far = lambda a: np.abs(a - a.mean()) > max_z * a.std()
-    return [int(i) + 1 for i in np.flatnonzero(far(x) | far(y))]
+    y = np.asarray(y, dtype=float)
+    x = np.asarray(X, dtype=float).reshape(len(y), -1)[:, 0]
+    far_x = np.abs(x - x.mean()) > max_z * x.std()
+    far_y = np.abs(y - y.mean()) > max_z * y.std()
+    return [int(i) + 1 for i in np.flatnonzero(far_x | far_y)]
 
 # exercise data.2
 import numpy as np
@@ -14,12 +16,16 @@ import numpy as np
 def test_outlier_rows(outlier_rows):
     "Fails for an outlier check that numbers rows from 0, misses a column, or ignores max_z"
     rng = np.random.default_rng(0)
-    x = rng.normal(0, 1, 500); y = 2 * x + rng.normal(0, 1, 500)
+    x = rng.normal(0, 1, 500)
+    y = 2 * x + rng.normal(0, 1, 500)
     assert list(outlier_rows((x.reshape(-1, 1), y))) == []  # clean data: nothing
-    y_bad = y.copy(); y_bad[2] = 100.0  # row 3, far out in y
+    y_bad = y.copy()
+    y_bad[2] = 100.0  # row 3, far out in y
     assert list(outlier_rows((x.reshape(-1, 1), y_bad))) == [3]
-    x_bad = x.copy(); x_bad[9] = -100.0  # row 10, far out in x
+    x_bad = x.copy()
+    x_bad[9] = -100.0  # row 10, far out in x
     assert list(outlier_rows((x_bad.reshape(-1, 1), y))) == [10]
-    x_mid = x.copy(); x_mid[4] = x.mean() + 3 * x.std()  # about 3 std away: an outlier at max_z=2, not at 4
+    x_mid = x.copy()
+    x_mid[4] = x.mean() + 3 * x.std()  # about 3 std away: an outlier at max_z=2, not at 4
     assert 5 in outlier_rows((x_mid.reshape(-1, 1), y), max_z=2.0)
     assert 5 not in outlier_rows((x_mid.reshape(-1, 1), y))

@@ -10,21 +10,25 @@ from regression_course.monolith import MonolithResult
 
 def monolith_with_test_size(file_name=DATASET_PATH, test_size=0.2, plot_path=None):
     "The monolith, with the share of rows held out for testing as a parameter"
-    Xs, Ys = [], []
+    Xs = []
+    Ys = []
     with open(file_name) as f:
         for line in f.readlines():
             x, y = line.split('\t')
             Xs.append([float(x)])
             Ys.append(float(y))
-    X_train, X_test, y_train, y_test = train_test_split(Xs, Ys, test_size=test_size, random_state=42)
+    X_train, X_test, y_train, y_test = train_test_split(Xs, Ys, test_size=test_size,
+                                                        random_state=42)
     print(len(X_train), len(X_test))
     reg = linear_model.LinearRegression()
     reg.fit(X_train, y_train)
     y_predicted = reg.predict(X_test)
     fig, ax = plt.subplots()
     ax.scatter(y_predicted, y_test, edgecolors=(0, 0, 1))
-    ax.set_xlabel('Predicted'); ax.set_ylabel('Actual')
-    if plot_path is not None: plt.savefig(plot_path, bbox_inches='tight')
+    ax.set_xlabel('Predicted')
+    ax.set_ylabel('Actual')
+    if plot_path is not None:
+        plt.savefig(plot_path, bbox_inches='tight')
     plt.close(fig)
     mse = metrics.mean_squared_error(y_test, y_predicted)
     r2 = metrics.r2_score(y_test, y_predicted)

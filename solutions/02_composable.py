@@ -13,7 +13,8 @@ class MetricsWithMAE(NamedTuple):
 
 def mae(y_true, y_pred) -> float:
     "Mean absolute error: the average size of the errors"
-    return float(np.mean(np.abs(np.asarray(y_true, dtype=float) - np.asarray(y_pred, dtype=float))))
+    errors = np.asarray(y_true, dtype=float) - np.asarray(y_pred, dtype=float)
+    return float(np.mean(np.abs(errors)))
 
 def evaluate_with_mae(model, splits:Splits) -> MetricsWithMAE:
     "evaluate_model's MSE and R2 on the test rows, and their MAE"
@@ -24,5 +25,6 @@ def evaluate_with_mae(model, splits:Splits) -> MetricsWithMAE:
 def test_mae(mae):
     "Fails for an mae that lets errors cancel, squares them, sums them or keeps only the largest"
     assert mae([1.0, 2.0, 3.0], [1.0, 2.0, 3.0]) == 0  # perfect
-    assert abs(mae([1.0, 2.0, 3.0], [2.0, 2.0, 2.0]) - 2 / 3) < 1e-12  # errors -1, 0, +1 do not cancel
-    assert abs(mae([0.0, 0.0, 0.0, 0.0], [4.0, 0.0, 0.0, 0.0]) - 1) < 1e-12  # one error of 4 among four rows: not squared, not summed
+    assert abs(mae([1.0, 2.0, 3.0], [2.0, 2.0, 2.0]) - 2 / 3) < 1e-12  # -1, 0, +1 do not cancel
+    # one error of 4 among four rows: not squared (4), not summed (4), not the largest (4)
+    assert abs(mae([0.0, 0.0, 0.0, 0.0], [4.0, 0.0, 0.0, 0.0]) - 1) < 1e-12

@@ -242,7 +242,8 @@ def exported_definitions(stem: str) -> list[str]:
 def speaker_notes(stem: str) -> list[str]:
     "The first words of each speaker-notes cell of nbs/<stem>.ipynb"
     nb = json.loads((build_docs.NBS/f'{stem}.ipynb').read_text(encoding='utf-8'))
-    return [' '.join(re.sub(r'[*`#>]', '', ''.join(c['source'])).split()[:6]) for c in nb['cells']
+    plain = lambda src: re.sub(r'[*`#>]', '', re.sub(r'(?m)^\s*(?:[-+*]|\d+\.)\s+', '', src))  # no list marks
+    return [' '.join(plain(''.join(c['source'])).split()[:6]) for c in nb['cells']
             if c['cell_type'] == 'markdown' and c.get('metadata', {}).get('slideshow', {}).get('slide_type') == 'notes']
 
 

@@ -37,8 +37,11 @@ POOL = 1  # voila.json: VoilaConfiguration.default_pool_size
 FREED_WITHIN = 120  # seconds: the promise for a closed or abandoned page's kernel
 TEST_IDLE, TEST_INTERVAL = 6, 1  # the culling this test's server does (voila.json's, scaled down for speed)
 # Seconds a culled kernel may take beyond the cull timeout and interval to be gone: its process must exit, and 20 kernels
-# culled in one round exit together (HandedOutKernelManager shuts them down at once), slower on busy cores
+# culled in one round exit together (HandedOutKernelManager shuts them down at once), slower on busy cores. voila.json
+# must leave at least SLACK of the promise for it; each kernel is held to what voila.json leaves (SHUTDOWN_WITHIN)
 SLACK = 20
+_CULL = json.loads((REPO_ROOT/'voila.json').read_text())['MappingKernelManager']
+SHUTDOWN_WITHIN = FREED_WITHIN - _CULL['cull_idle_timeout'] - 2 * _CULL['cull_interval']
 # A page view is answered once its kernel has started and run the notebook. Twenty at once on a busy 2-core machine take
 # minutes (each kernel needs a few processor-seconds to import and load the model): this limit on the views' waits only
 # turns a server that never answers into a failure; how fast it answers is not what these tests check
@@ -288,7 +291,9 @@ def test_twenty_page_views_leave_only_the_pool_and_the_open_page(voila, browser,
     # The culler says how many whole seconds of inactivity it counted, N: the last activity was less than N + 1 s before
     # its decision; taking N + 1 holds each kernel to the bound as if its last activity had come as early as it can have.
     late = {kid: round(gone[kid] - max(at - idle - 1, handed.get(kid, 0.0)), 1) for kid, (at, idle) in culled.items()}
-    assert max(late.values()) <= TEST_IDLE + 2 * TEST_INTERVAL + SLACK, f'seconds from last activity (or hand-out) to gone: {late}'
+    # the 2-minute promise, kernel by kernel: this server culls sooner, but a kernel's shutdown gets what voila.json leaves
+    bound = TEST_IDLE + 2 * TEST_INTERVAL + SHUTDOWN_WITHIN
+    assert max(late.values()) <= bound, f'seconds from last activity (or hand-out) to gone, over {bound}: {late}'
     assert rss_mb(watch.seen[kid] for kid in gone) == 0, 'a shut-down kernel still holds memory'  # each process has exited
     print(f'\n20 page views: {len(watch.seen)} kernels in all, at most {peak} at once; {len(left)} left {took:.1f} s after '
           f'the last view; {len(culled)} culled, each gone at most {max(late.values())} s after its last activity or '
