@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['CHECKS_DIR', 'SOLUTIONS_DIR', 'EXERCISES', 'Exercise', 'exercise', 'load_checks', 'answer_file', 'hint_for',
-           'check_exercise', 'answer_cells', 'solution_blocks', 'model_answers', 'design_questions', 'evaluate',
+           'check_exercise', 'answer_cells', 'solution_blocks', 'design_questions', 'model_answers', 'evaluate',
            'report']
 
 # %% ../nbs/98_exercises.ipynb #98301765
@@ -99,8 +99,6 @@ def check_exercise(
 
 # %% ../nbs/98_exercises.ipynb #d36bf42e
 _MARK = re.compile(r'^# exercise ([a-z]\w*\.\d+)\b', re.M)
-_DESIGN_MARK = re.compile(r'^# design ([a-z]\w*\.design)\b', re.M)  # a model answer, in a solutions file
-_DESIGN_HEADING = re.compile(r'^#+ Design question ([a-z]\w*\.design)\b', re.M)  # the question, in a notebook
 
 def answer_cells(
     notebook:Path, # a course notebook
@@ -110,32 +108,35 @@ def answer_cells(
     sources = (''.join(c['source']) for c in cells if c['cell_type'] == 'code')
     return {m.group(1): src for src in sources if (m := _MARK.match(src))}
 
-def _blocks(path:Path, mark:re.Pattern) -> dict[str, str]:
-    "The blocks of a solutions file that start with `mark`, by id; a block ends where the next one of any kind starts"
-    text = Path(path).read_text()
-    starts = sorted(m.start() for pattern in (_MARK, _DESIGN_MARK) for m in pattern.finditer(text))
-    ends = dict(zip(starts, starts[1:] + [len(text)]))
-    return {m.group(1): text[m.start():ends[m.start()]] for m in mark.finditer(text)}
-
 def solution_blocks(
-    path:Path, # a solutions file: blocks that each start with `# exercise <id>` (or `# design <id>`)
+    path:Path, # a solutions file: blocks that each start with `# exercise <id>`
 ) -> dict[str, str]: # exercise id: the block's source
     "The solutions in a file, by exercise id"
-    return _blocks(path, _MARK)
+    text = Path(path).read_text()
+    starts = [m.start() for m in _MARK.finditer(text)] + [len(text)]
+    return {_MARK.match(text, a).group(1): text[a:b] for a, b in zip(starts, starts[1:])}
 
-def model_answers(
-    path:Path, # a solutions file
-) -> dict[str, str]: # design question id: the block of its model answer
-    "The model answers to design questions in a solutions file, by id"
-    return _blocks(path, _DESIGN_MARK)
+def _title(text:str) -> str:
+    "A design question's title, as both places spell it: lower case, letters, digits and single spaces"
+    return ' '.join(re.sub(r'[^a-z0-9 ]', ' ', text.lower()).split())
 
 def design_questions(
     notebook:Path, # a course notebook
-) -> dict[str, str]: # design question id: the text of its cell
-    "The design questions of a notebook, by id"
+) -> list[str]: # the titles of its design questions
+    "The design questions of a notebook: bold titles starting a paragraph or a numbered item, under `Design question(s)`"
     cells = json.loads(Path(notebook).read_text())['cells']
-    sources = (''.join(c['source']) for c in cells if c['cell_type'] == 'markdown')
-    return {m.group(1): src for src in sources if (m := _DESIGN_HEADING.search(src))}
+    sources = [''.join(c['source']) for c in cells if c['cell_type'] == 'markdown']
+    asked = [s for s in sources if re.match(r'#+ Design questions?\s*$', s.split('\n', 1)[0])]
+    return [_title(t) for s in asked for t in re.findall(r'(?:^\d+\.[ \t]+|(?<=\n\n))\*\*(.+?)\*\*', s, re.M)]
+
+def model_answers(
+    path:Path, # a solutions file
+) -> dict[str, str]: # design question title: its model answer
+    "The model answers in a solutions file's docstring, each under `Design question: <title>`"
+    import ast
+    doc = ast.get_docstring(ast.parse(Path(path).read_text())) or ''
+    found = re.finditer(r'^Design question: (.+)\n((?:[ \t]+.*\n?|\n)*)', doc + '\n', re.M)
+    return {_title(m.group(1)): m.group(2).strip() for m in found}
 
 def evaluate(
     id:str, # the exercise's id
