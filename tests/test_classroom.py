@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 
 from conftest import IN_CI, REPO_ROOT, chromium, free_port, missing_browser, port_open, stop
+import student_copy  # noqa: E402  (tools/, on the path from conftest)
 
 STUDENTS = ('alice', 'bob', 'carol')
 INSTRUCTOR = 'teacher'
@@ -201,7 +202,8 @@ def test_each_student_runs_the_flow_in_their_own_server(hub, students):
         assert home.owner() == f'{hub.prefix}{name}' and home.stat().st_mode & 0o777 == 0o700, home
         copy = home/'regression-course'
         assert (copy/'nbs'/'00_course.ipynb').exists()  # their own copy of the course
-        assert (copy/'STUDENT_COPY.md').exists() and not (copy/'solutions').exists()  # a student copy
+        left_out = [pattern.rstrip('/') for pattern in student_copy.instructors_only_patterns()]
+        assert (copy/student_copy.MARKER).exists() and not any(any(copy.glob(p)) for p in left_out)  # a student copy
         log = subprocess.run(['git', '-C', copy, 'log', '--all', '--format=%s'], capture_output=True, text=True,
                              user=f'{hub.prefix}{name}').stdout.splitlines()
         ours = ('The course, as of commit', 'Automatic commit by nbgitpuller')

@@ -232,7 +232,10 @@ class Watcher(Thread):
             self.stopping.wait(0.25)
 
     def stop(self):
+        "Stop watching, after one last look: a kernel that went since the last sample is gone by now"
         self.stopping.set(); self.join()
+        now, when = kernels(self.voila_pid), time.time()
+        for kid in self.seen.keys() - now.keys(): self.gone_at.setdefault(kid, when)
 
 
 def test_twenty_page_views_leave_only_the_pool_and_the_open_page(voila, browser, kept, model):
@@ -278,10 +281,7 @@ def test_twenty_page_views_leave_only_the_pool_and_the_open_page(voila, browser,
     culled, handed = culls(log, since), {}
     for t, message in events(log, since):
         if m := re.match(r'Using pre-heated kernel: ([0-9a-f-]{36})', message): handed[m[1]] = t
-    unseen = {kid: [m for _, m in events(log) if kid in m] for kid in culled.keys() - gone.keys()}
-    assert not unseen, (f'culled, but never seen going ({len(watch.seen)} kernels seen; started watching at '
-                        f'{watch.started:.3f}, log offset {since}); still running: '
-                        f'{sorted(unseen.keys() & kernels(proc.pid).keys())}; their log lines: {unseen}')
+    assert culled.keys() <= gone.keys(), f'a kernel the server culled is still running: {culled.keys() - gone.keys()}'
     # only the three tabs closed with their unload handler ask for their kernel to be shut down: every other view's
     # kernel (the GETs, the images, the crashed tab) can only be freed by the culler
     by_request = gone.keys() - culled.keys()
