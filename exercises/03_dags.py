@@ -1,14 +1,7 @@
 """Checks for the exercises of 03_dags."""
-import contextlib
 import copy
 import importlib.util
-import io
-import json
-import os
-import subprocess
 import sys
-import tempfile
-import uuid
 from pathlib import Path
 
 from regression_course.exercises import exercise
@@ -70,78 +63,41 @@ def _topological_order(topological_order):
     return None
 
 
-def _subprocess_env(root:Path) -> dict:
-    "The environment of a flow run in a private datastore under `root`"
-    env = dict(os.environ, METAFLOW_DATASTORE_SYSROOT_LOCAL=str(root),
-               METAFLOW_DATATOOLS_LOCALROOT=str(root/'.metaflow'/'data'),
-               METAFLOW_CLIENT_CACHE_PATH=str(root/'.metaflow'/'client_cache'),
-               METAFLOW_DEFAULT_DATASTORE='local', METAFLOW_DEFAULT_METADATA='local')
-    env.setdefault('METAFLOW_USER', 'student')
-    return env
+def _flow_runs():
+    "The helpers shared by the checks of flow exercises (exercises/flow_runs.py)"
+    name = 'regression_course_exercise_flow_runs'
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name('flow_runs.py'))
+        sys.modules[name] = module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    return sys.modules[name]
 
 
-_READ_RUN = '''
-import json
-from metaflow import Flow, namespace
-namespace(None)
-run = Flow('ThreeBranchFlow').latest_run
-print(json.dumps({'successful': run.successful, 'steps': sorted(s.id for s in run),
-                  'x_of_c': run['c'].task.data.x if 'c' in [s.id for s in run] else None,
-                  'from_branches': run.data.from_branches if 'from_branches' in run['end'].task else None,
-                  'y': run.data.y if 'y' in run['end'].task else None}))
-'''
-
-
-def _why_failed(done) -> str:
-    "The most useful line of a failed run's output: the error a task raised, or Metaflow's last word"
-    import re
-    errors = [m.group(1) for m in re.finditer(r'^(?:.*\] )?(\w+(?:Error|Exception): .+)$', done.stdout, re.M)]
-    lines = [l.strip() for l in (done.stderr or done.stdout).strip().splitlines() if l.strip()]
-    last = lines[-1] if lines else '(no output)'
-    return (f'{last} {errors[-1]}' if errors else last)[:400]
-
-
-@exercise('dags.2', '03_dags', 'a third branch, joined', needs='three_branch_flow')
-def _three_branch(three_branch_flow):
-    source = three_branch_flow()
-    if not isinstance(source, str): return f'three_branch_flow should return the text of a flow file (a str), not a {type(source).__name__}'
-    if 'class ThreeBranchFlow' not in source: return 'the file should define `class ThreeBranchFlow(FlowSpec)`'
-    with tempfile.TemporaryDirectory(prefix='dags-2-') as folder:
-        root = Path(folder)
-        path = root/'three_branch_flow.py'
-        path.write_text(source)
-        spec = importlib.util.spec_from_file_location(f'three_branch_{uuid.uuid4().hex}', path)
-        module = importlib.util.module_from_spec(spec)
-        try:
-            with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()): spec.loader.exec_module(module)
-        except SystemExit: return 'importing your file started the flow: start it only under `if __name__ == \'__main__\':`'
-        except Exception as e: return f'your flow file does not import: {type(e).__name__}: {e}'
-        from metaflow import FlowSpec
-        from metaflow.graph import FlowGraph
-        flow = getattr(module, 'ThreeBranchFlow', None)
-        if not (isinstance(flow, type) and issubclass(flow, FlowSpec)): return 'ThreeBranchFlow should be a class inheriting from FlowSpec'
-        if '__main__' not in source: return 'the file cannot run yet: end it with `if __name__ == \'__main__\':` and a line that starts the flow'
-        edges = {node.name: sorted(node.out_funcs) for node in FlowGraph(flow)}
-        if sorted(edges) != ['a', 'b', 'c', 'end', 'join', 'start']:
-            return f'the flow should have the steps start, a, b, c, join and end; yours has {", ".join(sorted(edges))}'
-        if edges['start'] != ['a', 'b', 'c']: return f'start should fan out to a, b and c; it points to {edges["start"]}'
-        if lost := [s for s in 'abc' if edges[s] != ['join']]: return f'branch {lost[0]} should lead to join; it points to {edges[lost[0]]}'
-        if edges['join'] != ['end']: return f'join should lead to end; it points to {edges["join"]}'
-        env = _subprocess_env(root)
-        done = subprocess.run([sys.executable, str(path), '--no-pylint', 'run'], cwd=root, env=env,
-                              capture_output=True, text=True, timeout=600)
-        if done.returncode != 0:
-            return f'your flow did not run to the end: {_why_failed(done)}'
-        read = subprocess.run([sys.executable, '-c', _READ_RUN], cwd=root, env=env, capture_output=True, text=True, timeout=300)
-        if read.returncode != 0: return f'your flow ran, but its run could not be read: {_why_failed(read)}'
-        run = json.loads(read.stdout.strip().splitlines()[-1])
-    if run['x_of_c'] != 2: return f'branch c should subtract 1 from x (3), leaving 2; its x is {run["x_of_c"]!r}'
-    branches = run['from_branches']
+@exercise('dags.2', '03_dags', 'a third branch, joined', file='flows/three_branch_flow.py')
+def _three_branch(path):
+    runs = _flow_runs()
+    flow, edges = runs.read_flow(path, 'ThreeBranchFlow')
+    if flow is None: return edges  # a hint: the file does not import, or defines no ThreeBranchFlow
+    if 'c' not in edges: return 'the flow has no step c yet: add a method `def c(self):` with @step and a docstring'
+    if sorted(edges) != ['a', 'b', 'c', 'end', 'join', 'start']:
+        return f'the flow should have the steps start, a, b, c, join and end; yours has {", ".join(sorted(edges))}'
+    if edges['start'] != ['a', 'b', 'c']: return f'start should fan out to a, b and c: self.next(self.a, self.b, self.c); it points to {edges["start"]}'
+    if lost := [s for s in 'abc' if edges[s] != ['join']]: return f'branch {lost[0]} should lead to join; it points to {edges[lost[0]]}'
+    if edges['join'] != ['end']: return f'join should lead to end; it points to {edges["join"]}'
+    run_id, output, root = runs.run_flow_file(path)
+    if run_id is None: return f'your flow did not run to the end: {runs.why_it_failed(output)}'
+    with runs.reading(root):
+        run = runs.open_run(f'ThreeBranchFlow/{run_id}')
+        x_of_c = run['c'].task.data.x
+        end = run['end'].task
+        branches = end['from_branches'].data if 'from_branches' in end else None
+        y = end['y'].data if 'y' in end else None
+    if x_of_c != 2: return f'branch c should subtract 1 from x (3), leaving 2; its x is {x_of_c!r}'
     if not isinstance(branches, dict): return 'the join should keep `from_branches`, a dict of each branch\'s x (the end step needs it too)'
     if branches != {'a': 6, 'b': 9, 'c': 2}:
         if 'c' not in branches: return f'the join\'s from_branches is {branches}: the value of branch c is not in it'
         return f'the join\'s from_branches should be each branch\'s x, by name; yours is {branches}'
-    if run['y'] != 9: return f'y should still be the largest value of the branches, 9; yours is {run["y"]!r}'
+    if y != 9: return f'y should still be the largest value of the branches, 9; yours is {y!r}'
     return None
 
 
@@ -174,82 +130,18 @@ WRONG_ANSWERS = {
     if len(order) < len(edges): raise ValueError('cycle')
     return order''',
     ],
-    'dags.2': [
-        '''def three_branch_flow():
-    return """
-from metaflow import FlowSpec, step
-
-class ThreeBranchFlow(FlowSpec):
-    @step
-    def start(self):
-        self.x = 3
-        self.next(self.a, self.b, self.c)
-
-    @step
-    def a(self):
-        self.x = self.x * 2
-        self.next(self.join)
-
-    @step
-    def b(self):
-        self.x = self.x ** 2
-        self.next(self.join)
-
-    @step
-    def c(self):
-        self.x = self.x - 1
-        self.next(self.join)
-
-    @step
-    def join(self, inputs):
-        self.from_branches = {'a': inputs.a.x, 'b': inputs.b.x}
-        self.y = max(self.from_branches.values())
-        self.next(self.end)
-
-    @step
-    def end(self):
-        print(self.y)
-
-if __name__ == '__main__':
-    ThreeBranchFlow()
-"""''',
-        '''def three_branch_flow():
-    return """
-from metaflow import FlowSpec, step
-
-class ThreeBranchFlow(FlowSpec):
-    @step
-    def start(self):
-        self.x = 3
-        self.next(self.a, self.b)
-
-    @step
-    def a(self):
-        self.x = self.x * 2
-        self.next(self.join)
-
-    @step
-    def b(self):
-        self.x = self.x ** 2
-        self.next(self.join)
-
-    @step
-    def c(self):
-        self.x = self.x - 1
-        self.next(self.join)
-
-    @step
-    def join(self, inputs):
-        self.from_branches = {'a': inputs.a.x, 'b': inputs.b.x, 'c': inputs.c.x}
-        self.y = max(self.from_branches.values())
-        self.next(self.end)
-
-    @step
-    def end(self):
-        print(self.y)
-
-if __name__ == '__main__':
-    ThreeBranchFlow()
-"""''',
+    'dags.2': [  # each: the starting file with these lines changed, and (part of) the hint it must get
+        {'replace': [("        self.next(self.a, self.b)\n", "        self.next(self.a, self.b, self.c)\n"),
+                     ("    @step\n    def join(self, inputs):\n",
+                      "    @step\n    def c(self):\n        \"Branch c\"\n        self.x = self.x - 1\n"
+                      "        self.next(self.join)\n\n    @step\n    def join(self, inputs):\n")],
+         'hint': 'the value of branch c is not in it'},
+        {'replace': [("    @step\n    def join(self, inputs):\n",
+                      "    @step\n    def c(self):\n        \"Branch c\"\n        self.x = self.x - 1\n"
+                      "        self.next(self.join)\n\n    @step\n    def join(self, inputs):\n")],
+         'hint': 'start should fan out to a, b and c'},
+        {'replace': [("class ThreeBranchFlow(FlowSpec):", "class ThreeBranches(FlowSpec):"),
+                     ("    ThreeBranchFlow()", "    ThreeBranches()")],
+         'hint': 'keep the name it came with'},
     ],
 }

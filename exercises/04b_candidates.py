@@ -44,10 +44,10 @@ CHECK_DEGREES = [9, 2, 5]  # not the file's default: validation picks 5, the tra
 
 
 def _flow_helpers():
-    "The helpers `run_copy`, `reading`, `open_run` and `_why_it_failed`, from the checks of 04a_flow"
-    name = 'regression_course_exercise_flow_helpers'
+    "The helpers `run_copy`, `reading`, `open_run` and `why_it_failed` of the checks that run flows (flow_runs.py)"
+    name = 'regression_course_exercise_flow_runs'
     if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name('04a_flow.py'))
+        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name('flow_runs.py'))
         sys.modules[name] = module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
     return sys.modules[name]
@@ -91,7 +91,7 @@ def _degree_flow(flow_file):
     helpers = _flow_helpers()
     degrees = ','.join(map(str, CHECK_DEGREES))
     run_id, output, root = helpers.run_copy(source, '--degrees', degrees, name=path.name)
-    if run_id is None: return _failed_run_hint(output, helpers._why_it_failed(output))
+    if run_id is None: return _failed_run_hint(output, helpers.why_it_failed(output))
     with helpers.reading(root):
         run = helpers.open_run(f'{name.group(1)}/{run_id}')
         steps = [step.id for step in run]

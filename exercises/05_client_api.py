@@ -19,10 +19,10 @@ from regression_course.exercises import exercise
 
 
 def _flow_helpers():
-    "The helpers `run_copy` and `reading`, from the checks of 04a_flow"
-    name = 'regression_course_exercise_flow_helpers'
+    "The helpers `run_copy`, `reading` and `open_run` shared by the checks that run flows (exercises/flow_runs.py)"
+    name = 'regression_course_exercise_flow_runs'
     if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name('04a_flow.py'))
+        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name('flow_runs.py'))
         sys.modules[name] = module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
     return sys.modules[name]

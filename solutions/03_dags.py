@@ -1,3 +1,26 @@
+"""Solutions to the exercises of 03_dags, and the model answer to its design question (for
+instructors).
+
+Design question: where to branch?
+    Branch where the work is independent and heavy enough to pay for a process: training the
+    candidate models (each fits and cross-validates on its own; 04b does it with a foreach, one task
+    per candidate, and on a cluster one pod each). The join then has one clear job: compare the
+    candidates' scores and keep the best, and every candidate's model and score stay in the run for
+    later.
+
+    Refuse to branch the data checks (one branch per check: no missing values, no constant y, enough
+    rows). They take milliseconds on a thousand rows, while each branch costs a process start (about
+    a second of imports here) and a copy of X and y through the datastore; and the join would have
+    to decide how to merge several verdicts into one, a decision the single `check_dataset` already
+    makes in one place.
+
+    What a good answer weighs: a task's fixed cost (process, imports, saving and loading artifacts)
+    against the work it does; whether the branches are truly independent; what the join must decide
+    (which value wins, what a failed branch means: a failed branch fails the run, and `resume`
+    restarts from it). Credit any choice defended with these costs; question an answer that branches
+    only "because it is faster".
+"""
+
 # exercise dags.1
 def topological_order(edges:dict) -> list:
     "The steps of `edges` in an order that runs every parent before its children"
@@ -18,57 +41,3 @@ def topological_order(edges:dict) -> list:
         stuck = sorted(name for name in edges if waiting[name] > 0)
         raise ValueError(f'the graph has a cycle: {", ".join(stuck)} never stop waiting')
     return order
-
-# exercise dags.2
-def three_branch_flow() -> str:
-    "The text of a flow file: BranchJoinFlow with a third branch c, which subtracts 1 from x"
-    return '''
-import regression_course.config as config
-
-config.configure_metaflow()  # who you are and where runs are kept: before metaflow is imported
-from metaflow import FlowSpec, step
-
-
-class ThreeBranchFlow(FlowSpec):
-    """start fans out to a, b and c, which run in parallel, and join combines them."""
-
-    @step
-    def start(self):
-        "Set the starting value and fan out to three branches"
-        self.x = 3
-        self.next(self.a, self.b, self.c)
-
-    @step
-    def a(self):
-        "Branch a doubles x"
-        self.x = self.x * 2
-        self.next(self.join)
-
-    @step
-    def b(self):
-        "Branch b squares x"
-        self.x = self.x ** 2
-        self.next(self.join)
-
-    @step
-    def c(self):
-        "Branch c subtracts 1 from x"
-        self.x = self.x - 1
-        self.next(self.join)
-
-    @step
-    def join(self, inputs):
-        "Wait for the three branches and keep each one's x"
-        self.from_branches = {'a': inputs.a.x, 'b': inputs.b.x, 'c': inputs.c.x}
-        self.y = max(self.from_branches.values())
-        self.next(self.end)
-
-    @step
-    def end(self):
-        "Report the result"
-        print(f'branches gave {self.from_branches}; the larger is y = {self.y}')
-
-
-if __name__ == '__main__':
-    ThreeBranchFlow()
-'''

@@ -1,3 +1,25 @@
+"""Solutions to the exercises of 06_serving, and the model answer to its design question (for
+instructors).
+
+Design question: what should the log keep of a refused request?
+    A count per kind of refusal (the status and a short reason such as "not JSON", "x not a number",
+    "too many values"), per client if there is a client id, and no request bodies. Counts are cheap
+    to keep and enough for monitoring: a rise in "not JSON" right after a release points at a broken
+    page; one client refused a thousand times a minute is a bug or an attack to rate-limit at the
+    proxy.
+
+    Keeping whole requests is tempting for debugging but costly and risky: a client in a loop fills
+    the disk (10,000-value bodies, the 50 MB rotation filling in minutes), and whatever a person
+    typed into the wrong field (a name, an account number) is now stored, copied into backups, and
+    has to be found and deleted on request. If bodies are needed to debug, keep a small sample,
+    truncated, for a short time, in a separate file with its own retention.
+
+    Nothing at all (the course's choice) is defensible for a teaching server: the log stays a clean
+    record of predictions, which is what monitoring (08) reads. Credit answers that keep refusals
+    apart from the predictions, and that bound both the size and what personal data can end up on
+    disk.
+"""
+
 # exercise serving.1
 import math
 from flask import Flask, request

@@ -1,3 +1,23 @@
+"""Solutions to the exercises of 07_prediction_form, and the model answer to its design question (for
+instructors).
+
+Design question: an answer outside the training range.
+    Predict and warn, and keep the warning, rewritten for the people who read it ("this x is outside
+    the values the model was trained on: the prediction is a guess"). Removing it lets a person
+    believe a guess as much as an interpolation, which is exactly the false belief the warning
+    exists to prevent; "it confuses people" is a reason to word it better and show it in the picture
+    (the point outside the shaded band), not to hide it.
+
+    Refusing is honest but unhelpful: a person who needs an estimate at x = 12 gets nothing and
+    learns nothing. Bounding the input (a slider limited to the training range) prevents the
+    question from being asked; it suits a page whose users must not extrapolate (a regulated
+    decision), and then the API should refuse too.
+
+    Whatever the choice, the page and the API should agree on what counts as outside the range (one
+    rule, in `prediction`), even if they present it differently: a person sees a warning, a program
+    gets a flag. Credit answers that think about what a person will believe and do with the number.
+"""
+
 # exercise form.1
 import html
 

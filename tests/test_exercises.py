@@ -1,14 +1,20 @@
 """Every exercise check can fail, and does so helpfully: the shipped solution passes, the untouched answer cell
-(the stub in the notebook) fails, and every plausible wrong answer kept with the checks fails with a hint.
+(the stub in the notebook) or starting file (exercises/flows/, for an exercise whose answer is a flow file) fails,
+and every plausible wrong answer kept with the checks fails with a hint. A wrong answer to a file exercise is the
+starting file with a few lines changed, and must get the hint it names; the first one of each exercise runs the
+starting file's flow (changed by those lines) to the end, so it also shows that the starting file runs.
+Every design question has a model answer for instructors, and every model answer a question.
 `make exercises` reports 0 of M on the notebooks as shipped: tests/test_student_copy.py checks it, in a student copy."""
 import io
+import re
 from contextlib import redirect_stdout
+from pathlib import Path
 
 import pytest
 
 from conftest import REPO_ROOT
-from regression_course.exercises import (EXERCISES, SOLUTIONS_DIR, answer_cells, evaluate, load_checks,
-                                         solution_blocks)
+from regression_course.exercises import (EXERCISES, SOLUTIONS_DIR, answer_cells, answer_file, design_questions,
+                                         evaluate, hint_for, load_checks, model_answers, solution_blocks)
 
 load_checks()
 COURSE = {ex.id: ex for ex in EXERCISES.values() if ex.notebook != '98_exercises'}
@@ -36,6 +42,10 @@ def test_every_course_notebook_has_at_least_two_exercises():
 @pytest.mark.instructors  # solutions/ is the instructors': a student copy deselects this test
 @pytest.mark.parametrize('id', sorted(COURSE))
 def test_solution_passes(id):
+    if COURSE[id].file:  # the instructors' finished flow file, run as the student's is
+        assert answer_file(id, solutions=True).is_file(), f'no solution file for {id}'
+        assert hint_for(id, path=answer_file(id, solutions=True)) is None
+        return
     solutions = solution_blocks(SOLUTIONS_DIR/f'{COURSE[id].notebook}.py')
     assert id in solutions, f'no solution for {id}'
     assert evaluate(id, solutions[id]) is None
@@ -43,17 +53,45 @@ def test_solution_passes(id):
 
 @pytest.mark.parametrize('id', sorted(COURSE))
 def test_untouched_stub_fails(id):
+    if COURSE[id].file:  # the starting file, as the course ships it
+        hint = hint_for(id, path=answer_file(id))
+        assert hint and len(hint) > 10 and 'raised' not in hint, hint
+        return
     cells = answer_cells(REPO_ROOT/'nbs'/f'{COURSE[id].notebook}.ipynb')
     assert id in cells, f'no answer cell for {id} in {COURSE[id].notebook}'
     hint = evaluate(id, cells[id])
     assert hint and len(hint) > 10
 
 
+def test_no_exercise_takes_source_code_as_a_string():
+    "An exercise that writes or changes a flow has a flow file for an answer, not a function returning its text"
+    for id, ex in COURSE.items():
+        if ex.file:
+            continue
+        cells = answer_cells(REPO_ROOT/'nbs'/f'{ex.notebook}.ipynb')
+        assert 'FlowSpec' not in cells.get(id, '') and not re.search(r"\.py'\)\.read_text\(\)", cells.get(id, '')), id
+
+
+def wrong_file(id, wrong, folder):
+    "The starting file of exercise `id` with the lines of a wrong answer changed, written under `folder`"
+    text = answer_file(id).read_text()
+    for old, new in wrong['replace']:
+        assert text.count(old) == 1, f'{id}: the starting file has changed, and no longer holds once: {old!r}'
+        text = text.replace(old, new)
+    path = Path(folder)/answer_file(id).name
+    path.write_text(text)
+    return path
+
+
 WRONG = wrong_answers()
 
 
 @pytest.mark.parametrize('id,source', WRONG, ids=[f'{id}-wrong{i}' for i, (id, _) in enumerate(WRONG)])
-def test_wrong_answer_fails_with_a_hint(id, source):
+def test_wrong_answer_fails_with_a_hint(id, source, tmp_path):
+    if isinstance(source, dict):  # a wrong flow file: the starting file with some lines changed
+        hint = hint_for(id, path=wrong_file(id, source, tmp_path))
+        assert hint is not None and source['hint'] in hint, f'a wrong answer to {id} got {hint!r}'
+        return
     hint = evaluate(id, source)
     assert hint is not None, f'a wrong answer to {id} passed:\n{source}'
     assert 'raised' not in hint or 'NotImplementedError' in source, hint  # a hint about the answer, not a crash
@@ -61,3 +99,13 @@ def test_wrong_answer_fails_with_a_hint(id, source):
 
 def test_every_exercise_has_a_wrong_answer():
     assert sorted(set(COURSE) - {id for id, _ in WRONG}) == []
+
+
+@pytest.mark.instructors  # the model answers are in solutions/
+@pytest.mark.parametrize('notebook', COURSE_NOTEBOOKS)
+def test_every_design_question_has_a_model_answer(notebook):
+    "Each design question of a notebook, by its title, has a model answer in the notebook's solutions file, and back"
+    solutions = SOLUTIONS_DIR/f'{notebook}.py'
+    answers = model_answers(solutions) if solutions.exists() else {}
+    assert design_questions(REPO_ROOT/'nbs'/f'{notebook}.ipynb') == list(answers)
+    assert all(len(answer) > 300 for answer in answers.values()), 'a model answer says too little'

@@ -18,7 +18,8 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO_ROOT, STUDENT_COPY
-from regression_course.exercises import EXERCISES, SOLUTIONS_DIR, load_checks, solution_blocks
+from regression_course.exercises import (EXERCISES, SOLUTIONS_DIR, answer_file, load_checks, model_answers,
+                                         solution_blocks)
 
 import student_copy  # tools/student_copy.py (conftest puts tools/ on the path)
 
@@ -68,6 +69,8 @@ def test_the_copy_holds_the_course_and_nothing_of_the_instructors(student_course
     notebooks = {ex.notebook for ex in EXERCISES.values() if ex.notebook != '98_exercises'}
     solutions = [block.split('\n', 1)[1].strip() for nb in sorted(notebooks)
                  for block in solution_blocks(SOLUTIONS_DIR/f'{nb}.py').values()]
+    solutions += [answer for nb in sorted(notebooks) for answer in model_answers(SOLUTIONS_DIR/f'{nb}.py').values()]
+    solutions += [answer_file(ex.id, solutions=True).read_text() for ex in EXERCISES.values() if ex.file]  # flow files
     assert solutions and all(len(s) > 20 for s in solutions)
     squash = lambda text: re.sub(r'\s+', ' ', text)
     wanted = [squash(s) for s in solutions]
@@ -110,9 +113,10 @@ def test_the_copys_pytest_on_two_workers_passes_and_says_what_it_left_out(studen
     """As `make test` runs pytest (two workers, whose controller collects nothing itself), on one cheap test and
     the solutions' tests: it passes, deselects those, and its summary counts them and says why"""
     load_checks()
-    m = sum(ex.notebook != '98_exercises' for ex in EXERCISES.values())
+    # test_exercises.py's instructors' tests: a solution's per exercise, a model answers' per course notebook
+    m = sum(ex.notebook != '98_exercises' for ex in EXERCISES.values()) + len(list((REPO_ROOT/'nbs').glob('0*.ipynb')))
     done = in_copy(student_course['dest'], '-m', 'pytest', '-n', '2', '-q', '-p', 'no:cacheprovider',
-                   'tests/test_exercises.py', '-k', 'every_exercise_has_a_wrong_answer or solution_passes')
+                   'tests/test_exercises.py', '-k', 'every_exercise_has_a_wrong_answer or solution_passes or model_answer')
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     assert f"{m} test(s) deselected: they check the instructors' files" in done.stdout, done.stdout[-1500:]
     assert re.search(rf'^1 passed, {m} deselected in ', done.stdout, re.M), done.stdout[-1500:]
