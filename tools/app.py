@@ -61,7 +61,7 @@ def main(port:int=8866): # the port Voila listens on, on 127.0.0.1
         print('starting the prediction form: Voila runs it in advance for the first visitor (a few seconds)...',
               flush=True)
         if wait_until_ready(voila, ready):
-            print(f'prediction form ready ({ready.read_text()}): http://127.0.0.1:{port}/  (Ctrl-C to stop)', flush=True)
+            print(f'prediction form ready ({ready.read_text().strip()}): http://127.0.0.1:{port}/  (Ctrl-C to stop)', flush=True)
         elif voila.poll() is None:
             print(f"the form is still not ready after {READY_SECONDS} s (see Voila's messages above): "
                   f'http://127.0.0.1:{port}/', flush=True)

@@ -73,6 +73,9 @@ def shadow_path(folder: Path, log: Path) -> str:
                 target.write_text(f'#!/bin/sh\nexec "{sys.executable}" "{Path(__file__).resolve()}" --guard {name} '
                                   f'"{os.path.realpath(entry.path)}" "{log}" "$@"\n')
                 target.chmod(target.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
+            elif name.startswith('python'):  # run the real one: a venv made by it must not point into this folder
+                target.write_text(f'#!/bin/sh\nexec "{entry.path}" "$@"\n')
+                target.chmod(target.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
             else:
                 target.symlink_to(entry.path)
     return str(folder)
