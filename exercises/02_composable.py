@@ -1,5 +1,7 @@
-"""Checks for the exercises of 02_composable."""
+"""Checks for the exercises of 02_composable. composable.1 holds `mae` to a contract: the right number, or a
+ValueError that says why no number is right; composable.2 runs the student's test on a right mae and five wrong ones."""
 import math
+import warnings
 
 import numpy as np
 
@@ -24,26 +26,53 @@ def _check_mae(mae):
     return None
 
 
-@exercise('composable.1', '02_composable', 'add MAE to the evaluation step', needs=('mae', 'evaluate_with_mae'))
-def _evaluate_with_mae(mae, evaluate_with_mae):
-    if hint := _check_mae(mae): return f'mae: {hint}'
-    from regression_course.pipeline import Splits, evaluate_model, load_data, prepare_train_and_test_dataset, train_model
-    xs = np.arange(10.).reshape(-1, 1)
-    line = Splits(xs, xs[:3], 3 * xs[:, 0] + 1, 3 * xs[:3, 0] + 4)  # test rows 3 above the line
-    toy = evaluate_with_mae(train_model(line), line)
-    if isinstance(toy, dict) or not all(hasattr(toy, k) for k in ('mse', 'r2', 'mae')):
-        return 'return a MetricsWithMAE, so that result.mse, result.r2 and result.mae all work'
-    if abs(toy.mae - 3) > 1e-9:
-        return f'test rows 3 above a perfect line should give an MAE of 3, not {toy.mae:.4g}: score the test rows of the splits'
-    splits = prepare_train_and_test_dataset(load_data())
-    model = train_model(splits)
-    yours, theirs = evaluate_with_mae(model, splits), evaluate_model(model, splits)
-    if not (math.isclose(yours.mse, theirs.mse) and math.isclose(yours.r2, theirs.r2)):
-        return 'on the course split your mse and r2 differ from evaluate_model\'s: keep them as they were'
-    if math.isclose(yours.mae, float(np.mean(np.abs(splits.y_train - model.predict(splits.X_train))))):
-        return 'your MAE is measured on the training rows: score the held-out test rows'
-    if not math.isclose(yours.mae, float(np.mean(np.abs(splits.y_test - model.predict(splits.X_test)))), rel_tol=1e-9):
-        return 'on the course split your MAE is off: is it the mae of the test rows and the model\'s predictions for them?'
+def _refusal(mae, y_true, y_pred):
+    "(None, the ValueError's message) if `mae` refused the input with ValueError, else (what it did, None)"
+    try:
+        with warnings.catch_warnings():  # numpy warns on an empty mean: the hint says more
+            warnings.simplefilter('ignore', RuntimeWarning)
+            got = mae(y_true, y_pred)
+    except ValueError as e: return None, str(e)
+    except Exception as e: return f'stopped with {type(e).__name__} ({e})', None
+    return f'gave {got!r}', None
+
+
+def _shown(values) -> str:
+    "How an input reads in a hint: a short list, or an array's shape"
+    return repr(values) if isinstance(values, list) else f'an array of shape {np.shape(values)}'
+
+
+@exercise('composable.1', '02_composable', 'an MAE that cannot lie: its contract', needs='mae')
+def _mae_contract(mae):
+    if hint := _check_mae(mae): return hint
+    nan, inf = float('nan'), float('inf')
+    refuse = [  # (y_true, y_pred, why no number is right)
+        ([1.0, 2.0, 3.0], [2.0], 'numpy paired the one prediction with every value (broadcasting): three values and '
+         'one prediction do not pair up row by row'),
+        ([1.0, 2.0, 3.0], [1.0, 2.0], 'three values and two predictions do not pair up row by row'),
+        ([], [], 'there is nothing to average: a nan (or a 0) would travel silently into every report'),
+        ([1.0, nan, 3.0], [1.0, 2.0, 3.0], 'a value that is not a number has no error; dropping it would score fewer '
+         'rows than you were given, and nan would travel silently into every report'),
+        ([1.0, 2.0, 3.0], [1.0, inf, 3.0], 'an infinite prediction is a bug upstream, not an error of infinite size'),
+        (np.zeros(4), np.zeros((4, 2)), 'two columns of predictions are two values a row, not one'),
+    ]
+    for y_true, y_pred, why in refuse:
+        did, message = _refusal(mae, y_true, y_pred)
+        if did is not None:
+            return f'mae({_shown(y_true)}, {_shown(y_pred)}) {did}: it should raise ValueError, because {why}'
+        if len(message.strip()) < 10:
+            return f'mae({_shown(y_true)}, {_shown(y_pred)}) refused with the message {message!r}: say what is wrong, for whoever reads it'
+    rng = np.random.default_rng(1)
+    y = rng.normal(0, 10, 200)
+    column = (y + rng.normal(0, 3, 200)).reshape(-1, 1)
+    right = float(np.mean(np.abs(y - column[:, 0])))
+    for y_true, y_pred in ((y, column), (y.reshape(-1, 1), column[:, 0])):
+        try: got = mae(y_true, y_pred)
+        except ValueError: continue  # refusing a column is a decision too
+        if not isinstance(got, (float, np.floating)) or not math.isclose(got, right, rel_tol=1e-9):
+            return (f'mae of {np.shape(y_true)} values and {np.shape(y_pred)} predictions gave {got!r}, and the MAE of '
+                    f'these rows is {right:.4f}: numpy paired every value with every prediction (200 x 200 errors). '
+                    'Decide: flatten a single column, or refuse it with ValueError; a wrong number is the one wrong answer')
     return None
 
 
@@ -77,34 +106,56 @@ def _test_mae(test_mae):
 
 WRONG_ANSWERS = {
     'composable.1': [
-        '''from typing import NamedTuple
-import numpy as np
-from regression_course.pipeline import evaluate_model
-class MetricsWithMAE(NamedTuple):
-    mse: float
-    r2: float
-    mae: float
-def mae(y_true, y_pred): return float(np.mean(np.subtract(y_true, y_pred)))
-def evaluate_with_mae(model, splits):
-    m = evaluate_model(model, splits)
-    return MetricsWithMAE(m.mse, m.r2, mae(splits.y_test, model.predict(splits.X_test)))''',
-        '''from typing import NamedTuple
-import numpy as np
-from regression_course.pipeline import evaluate_model
-class MetricsWithMAE(NamedTuple):
-    mse: float
-    r2: float
-    mae: float
-def mae(y_true, y_pred): return float(np.mean(np.abs(np.subtract(y_true, y_pred))))
-def evaluate_with_mae(model, splits):
-    m = evaluate_model(model, splits)
-    return MetricsWithMAE(m.mse, m.r2, mae(splits.y_train, model.predict(splits.X_train)))''',
         '''import numpy as np
-from regression_course.pipeline import evaluate_model
-def mae(y_true, y_pred): return float(np.mean(np.abs(np.subtract(y_true, y_pred))))
-def evaluate_with_mae(model, splits):
-    m = evaluate_model(model, splits)
-    return {'mse': m.mse, 'r2': m.r2, 'mae': mae(splits.y_test, model.predict(splits.X_test))}''',
+def mae(y_true, y_pred):
+    return float(np.mean(np.abs(np.subtract(y_true, y_pred))))''',
+        '''import numpy as np
+def mae(y_true, y_pred):
+    if len(y_true) != len(y_pred):
+        raise ValueError(f'{len(y_true)} values but {len(y_pred)} predictions')
+    return float(np.mean(np.abs(np.subtract(y_true, y_pred))))''',
+        '''import numpy as np
+def mae(y_true, y_pred):
+    t = np.ravel(np.asarray(y_true, dtype=float))
+    p = np.ravel(np.asarray(y_pred, dtype=float))
+    if len(t) != len(p):
+        raise ValueError(f'{len(t)} values but {len(p)} predictions')
+    return float(np.mean(np.abs(t - p)))''',
+        '''import numpy as np
+def mae(y_true, y_pred):
+    t = np.ravel(np.asarray(y_true, dtype=float))
+    p = np.ravel(np.asarray(y_pred, dtype=float))
+    if len(t) != len(p) or len(t) == 0:
+        raise ValueError(f'{len(t)} values and {len(p)} predictions: nothing to pair up')
+    return float(np.nanmean(np.abs(t - p)))''',
+        '''import numpy as np
+def mae(y_true, y_pred):
+    t = np.ravel(np.asarray(y_true, dtype=float))
+    p = np.ravel(np.asarray(y_pred, dtype=float))
+    if len(t) != len(p) or len(t) == 0:
+        raise ValueError(f'{len(t)} values and {len(p)} predictions: nothing to pair up')
+    return float(np.mean(np.abs(t - p)))''',
+        '''import numpy as np
+def mae(y_true, y_pred):
+    t = np.asarray(y_true, dtype=float)
+    p = np.asarray(y_pred, dtype=float)
+    if t.shape != p.shape or t.size == 0 or not np.all(np.isfinite(t)) or not np.all(np.isfinite(p)):
+        raise ValueError('bad')
+    return float(np.mean(np.abs(t - p)))''',
+        '''import numpy as np
+def mae(y_true, y_pred):
+    t = np.asarray(y_true, dtype=float)
+    p = np.asarray(y_pred, dtype=float)
+    if len(t) != len(p) or len(t) == 0:
+        raise ValueError(f'{len(t)} values and {len(p)} predictions: nothing to pair up')
+    if not np.all(np.isfinite(t)) or not np.all(np.isfinite(p)):
+        raise ValueError('a value or a prediction is not a finite number')
+    if t.ndim > 1 and t.shape[1] > 1 or p.ndim > 1 and p.shape[1] > 1:
+        raise ValueError('one value a row, please: more than one column')
+    return float(np.mean(np.abs(t - p)))''',
+        '''import numpy as np
+def mae(y_true, y_pred):
+    return float(np.mean(np.subtract(y_true, y_pred)))''',
     ],
     'composable.2': [
         '''def test_mae(mae):

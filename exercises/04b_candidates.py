@@ -1,7 +1,9 @@
-"""Checks for the exercises of 04b_candidates. practice.1 is a pair of functions checked on good and bad specs.
-candidates.1 is a flow file the student finishes (exercises/flows/degree_flow.py): the check runs it, copied to a
-temporary folder with a datastore of its own, with three degrees, then reads what the run recorded. Six small
-tasks that import no scikit-learn: about 4 processor-seconds."""
+"""Checks for the exercises of 04b_candidates. practice.1 is a function checked on score tables whose right
+choice is known (no scikit-learn, no flow). candidates.1 is a flow file the student finishes
+(exercises/flows/degree_flow.py): the check reads it, then runs it, in place, with a datastore of its own in a
+temporary folder, with three degrees, and reads what the run recorded. Six small tasks that import no
+scikit-learn: about 4 processor-seconds."""
+import copy
 import importlib.util
 import re
 import sys
@@ -12,30 +14,74 @@ import numpy as np
 from regression_course.exercises import exercise
 
 
-@exercise('practice.1', '04b_candidates', 'a lasso candidate', needs=('parse_candidates', 'make_estimator'))
-def _lasso(parse_candidates, make_estimator):
-    from sklearn.linear_model import Lasso, LinearRegression, Ridge
-    for spec, expected in (('linear,ridge:1,ridge:10.0', ['linear', 'ridge:1', 'ridge:10']),
-                           ('linear,lasso:0.5,ridge:10', ['linear', 'lasso:0.5', 'ridge:10']),
-                           (' Lasso:2.0 ', ['lasso:2'])):
-        try: got = parse_candidates(spec)
-        except ValueError as e: return f'parse_candidates({spec!r}) refused it with ValueError ({e}): it should give {expected}'
-        if got != expected:
-            return f'parse_candidates({spec!r}) gave {got}, expected {expected}' + (
-                ': spell each lasso one way, as ridge is (lasso:2.0 is lasso:2)' if 'lasso:2' in expected else '')
-    for bad, why in (('lasso', 'a lasso needs its alpha, e.g. lasso:1'), ('lasso:-1', 'alpha must be positive'),
-                     ('lasso:0', 'alpha must be positive (alpha 0 is plain linear regression)'), ('lasso:many', 'alpha must be a number'),
-                     ('lasso:1,lasso:1.0', 'the same candidate twice'), ('elasticnet:1', 'an unknown kind')):
-        try: got = parse_candidates(bad)
-        except ValueError: continue
-        except Exception as e: return f'parse_candidates({bad!r}) stopped with {type(e).__name__}; a bad spec should raise ValueError ({why})'
-        return f'parse_candidates({bad!r}) gave {got}: it should raise ValueError ({why})'
-    for name, kind, alpha in (('lasso:0.5', Lasso, 0.5), ('ridge:2', Ridge, 2.0), ('linear', LinearRegression, None)):
-        est = make_estimator(name)
-        if type(est) is not kind: return f'make_estimator({name!r}) gave a {type(est).__name__}, expected a {kind.__name__}'
-        if alpha is not None and est.alpha != alpha: return f'make_estimator({name!r}) has alpha {est.alpha}, expected {alpha}'
-    if make_estimator('lasso:1') is make_estimator('lasso:1'): return 'make_estimator should return a fresh estimator each time'
-    return None
+def _table(*rows, **extra) -> list[dict]:
+    "Candidate scores as the flow keeps them (`candidate_scores`): name, cv_mse, cv_mse_std"
+    return [dict(name=name, cv_mse=mse, cv_mse_std=std, **extra) for name, mse, std in rows]
+
+
+# (what the table tests, folds, candidate_scores, the right choice, {a wrong choice: why it is wrong})
+_TABLES = [
+    ('four candidates, not in order', 5,
+     _table(('ridge:100', 130.0, 8.0), ('linear', 100.0, 5.0), ('ridge:10', 102.0, 5.0), ('ridge:1', 100.5, 5.0)),
+     'ridge:10',
+     {'linear': 'linear has the lowest cross-validated MSE, but ridge:1 and ridge:10 are within one standard '
+                'error of it, and a larger penalty is simpler (linear, with none, is the least simple)',
+      'ridge:100': 'ridge:100 is far from the best (130 against 100): only candidates within one standard error '
+                   'of the best compete on simplicity'}),
+    ('a spread that is not a standard error', 5,
+     _table(('linear', 100.0, 5.0), ('ridge:1', 101.0, 5.0), ('ridge:30', 104.0, 5.0)),
+     'ridge:1',
+     {'ridge:30': 'ridge:30 is 4 above the best, within its spread over the folds (cv_mse_std, 5) but not within '
+                  'one standard error of the mean of 5 folds: how uncertain is a mean of 5 scores whose spread is '
+                  '5? (5 / sqrt(5), about 2.2)'}),
+    ('penalties 9 and 10', 5,
+     _table(('ridge:9', 50.0, 4.0), ('ridge:10', 50.5, 4.0), ('ridge:0.5', 50.2, 4.0), ('linear', 50.1, 4.0)),
+     'ridge:10',
+     {'ridge:9': "ridge:10 has the larger penalty: compare the alphas as numbers ('ridge:10' < 'ridge:9' as text)",
+      'ridge:0.5': 'ridge:10 has the larger penalty: compare the alphas as numbers'}),
+    ('the best is a ridge, linear within reach', 5,
+     _table(('ridge:1', 20.0, 1.0), ('linear', 20.2, 1.0), ('ridge:0.01', 20.3, 1.0)),
+     'ridge:1',
+     {'linear': 'linear has no penalty at all: of these, it is the LEAST simple (a penalty pulls the slope '
+                'towards 0, a flatter, simpler model); prefer the largest alpha',
+      'ridge:0.01': 'ridge:1 has the larger penalty: compare the alphas as numbers'}),
+    ("the best's standard error, not each candidate's own", 5,
+     _table(('linear', 100.0, 1.0), ('ridge:100', 101.0, 20.0)),
+     'linear',
+     {'ridge:100': "ridge:100 is 1.0 above the best, more than the best's standard error (1 / sqrt(5), 0.45): "
+                   "a candidate whose folds spread widely is not closer for it. The margin is the best's"}),
+    ('exactly one standard error above the best', 4,
+     _table(('linear', 100.0, 4.0), ('ridge:5', 102.0, 4.0)),
+     'ridge:5',
+     {'linear': 'ridge:5 is exactly one standard error above the best (4 / sqrt(4) = 2): "no more than one '
+                'standard error" includes it'}),
+    ('ten folds', 10,
+     _table(('linear', 100.0, 6.0), ('ridge:3', 102.5, 6.0)),
+     'linear',
+     {'ridge:3': 'with 10 folds the standard error is 6 / sqrt(10), 1.9: use the number of folds you are given'}),
+    ('one candidate, with the keys the flow also keeps', 5,
+     _table(('ridge:2', 10.0, 1.0), coef=16.7, intercept=0.1),
+     'ridge:2', {}),
+]
+
+
+@exercise('practice.1', '04b_candidates', 'choose fairly: the one-standard-error rule',
+          needs='choose_candidate')
+def _one_standard_error(choose_candidate):
+    for what, folds, scores, right, wrong in _TABLES:
+        given = copy.deepcopy(scores)
+        got = choose_candidate(given, folds)
+        if isinstance(got, dict) and 'name' in got: return 'return the chosen candidate\'s name (a str), not its scores'
+        if not isinstance(got, str): return f'choose_candidate should return a candidate\'s name (a str), not {got!r}'
+        if given != scores: return 'choose_candidate changed the list it was given (sorted it in place?): the flow keeps that list'
+        if got != right:
+            table = ', '.join(f"{s['name']} {s['cv_mse']:g} (spread {s['cv_mse_std']:g})" for s in scores)
+            why = wrong.get(got, 'the best is the lowest cv_mse; within one standard error of it, the largest penalty')
+            return f'{what} ({folds} folds: {table}): you chose {got}, the rule chooses {right}. {why}'
+    try: got = choose_candidate([], 5)
+    except ValueError: return None
+    except Exception as e: return f'with no candidates, raise ValueError saying so, not {type(e).__name__}'
+    return f'with no candidates there is nothing to choose: raise ValueError, do not return {got!r}'
 
 
 # --- candidates.1: a fan-out and a join of your own, in a flow file --------------------------------------------
@@ -44,7 +90,7 @@ CHECK_DEGREES = [9, 2, 5]  # not the file's default: validation picks 5, the tra
 
 
 def _flow_helpers():
-    "The helpers `run_copy`, `reading`, `open_run` and `why_it_failed` of the checks that run flows (flow_runs.py)"
+    "The helpers `read_flow`, `run_flow_file`, `reading`, `open_run` and `why_it_failed` (flow_runs.py)"
     name = 'regression_course_exercise_flow_runs'
     if name not in sys.modules:
         spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name('flow_runs.py'))
@@ -71,11 +117,9 @@ def _failed_run_hint(output:str, why:str) -> str:
     return f'your flow did not run: {why}'
 
 
-@exercise('candidates.1', '04b_candidates', 'a fan-out and a join of your own', needs='flow_file')
-def _degree_flow(flow_file):
-    path = Path(flow_file)
-    if not path.is_file():
-        return f'{flow_file} is not a file: set flow_file to the path of your flow file (exercises/flows/degree_flow.py)'
+@exercise('candidates.1', '04b_candidates', 'a fan-out and a join of your own', file='flows/degree_flow.py')
+def _degree_flow(path):
+    path = Path(path)
     source = path.read_text()
     todo = re.findall(r"raise NotImplementedError\('(TODO \d)'\)", source)
     if len(todo) == 3:
@@ -83,17 +127,17 @@ def _degree_flow(flow_file):
                 f'python exercises/flows/{path.name} run')
     if 'raise NotImplementedError' in source:
         return f'still to do in {path.name}: ' + (', '.join(todo) or 'a `raise NotImplementedError` is still there')
-    name = re.search(r'^class (\w+)\(FlowSpec\)', source, re.M)
-    if name is None: return f'{path.name} defines no flow: it should keep its class DegreeFlow(FlowSpec)'
     if not re.search(r'foreach\s*=', source):
         return ("your flow has no foreach: the degrees should be fitted in parallel, one `fit` task each: end `start` "
                 "with self.next(self.fit, foreach='degree_list')")
     helpers = _flow_helpers()
+    flow, edges = helpers.read_flow(path, 'DegreeFlow')
+    if flow is None: return edges  # a hint: the file does not import, or defines no DegreeFlow
     degrees = ','.join(map(str, CHECK_DEGREES))
-    run_id, output, root = helpers.run_copy(source, '--degrees', degrees, name=path.name)
+    run_id, output, root = helpers.run_flow_file(path, '--degrees', degrees)
     if run_id is None: return _failed_run_hint(output, helpers.why_it_failed(output))
     with helpers.reading(root):
-        run = helpers.open_run(f'{name.group(1)}/{run_id}')
+        run = helpers.open_run(f'DegreeFlow/{run_id}')
         steps = [step.id for step in run]
         if 'fit' not in steps or 'choose' not in steps: return f'the run has the steps {steps[::-1]}: keep `fit` and `choose`'
         rows = run['start'].task.data
@@ -135,20 +179,11 @@ def _degree_flow(flow_file):
     return None
 
 
-def _filled_starter(fan_out:str, fit:str, join:str) -> str:
-    "A wrong answer's cell: the starter flow file with its three TODOs filled in (blocks of code), in a new folder"
-    fills = {'TODO 1': fan_out, 'TODO 2': fit, 'TODO 3': join}
-    return f'''import re
-import tempfile
-from pathlib import Path
-from regression_course.config import REPO_ROOT
-source = (REPO_ROOT/'exercises'/'flows'/'degree_flow.py').read_text()
-for todo, code in {fills!r}.items():
-    pattern = '        # ' + todo + r":.*?raise NotImplementedError\\('" + todo + r"'\\)\\n"
-    source = re.sub(pattern, lambda m: code, source, count=1, flags=re.S)
-flow_file = Path(tempfile.mkdtemp())/'degree_flow.py'
-flow_file.write_text(source)
-'''
+def _todo(n:int) -> str:
+    "The lines of TODO `n` in the starting file (its comment and its `raise`), which a wrong answer replaces"
+    source = (Path(__file__).parent/'flows'/'degree_flow.py').read_text()
+    found = re.search(rf"^        # TODO {n}:.*?raise NotImplementedError\('TODO {n}'\)\n", source, re.M | re.S)
+    return found.group(0) if found else f'(TODO {n} is gone from the starting file)'
 
 
 _JOIN = '''        self.val_scores = {branch.degree: branch.val_mse for branch in inputs}
@@ -159,34 +194,13 @@ _JOIN = '''        self.val_scores = {branch.degree: branch.val_mse for branch i
 '''
 
 
-WRONG_ANSWERS = {
-    'practice.1': [
-        '''from regression_course.pipeline import parse_candidates as _course
-def parse_candidates(spec):
-    return [p.strip().lower() for p in spec.split(',') if p.strip()] if 'lasso' in spec.lower() else _course(spec)
-def make_estimator(name):
-    from sklearn.linear_model import Lasso, LinearRegression, Ridge
-    kind, _, arg = name.partition(':')
-    return LinearRegression() if kind == 'linear' else Lasso(alpha=float(arg)) if kind == 'lasso' else Ridge(alpha=float(arg))''',
-        '''from regression_course.pipeline import parse_candidates as _course, make_estimator
-def parse_candidates(spec):
-    names = []
-    for part in (p.strip().lower() for p in spec.split(',') if p.strip()):
-        kind, _, arg = part.partition(':')
-        names += [f'lasso:{float(arg):g}'] if kind == 'lasso' else _course(part)
-    if len(set(names)) != len(names): raise ValueError('twice')
-    return names''',
-    ],
-    'candidates.1': [
-        _filled_starter(  # scored on the training rows: the most flexible degree wins
-            "        self.next(self.fit, foreach='degree_list')\n",
-            '''        self.degree = self.input
+_TRAINING_MSE = '''        self.degree = self.input
         self.coefs = np.polyfit(self.x_train, self.y_train, self.degree)
         self.val_mse = float(np.mean((np.polyval(self.coefs, self.x_train) - self.y_train) ** 2))
         self.next(self.choose)
-''', _JOIN),
-        _filled_starter(  # every degree in one task: no fan-out (found without running it)
-            '''        import numpy as np
+'''
+
+_ALL_IN_START = '''        import numpy as np
         self.val_scores = {}
         for degree in self.degree_list:
             coefs = np.polyfit(self.x_train, self.y_train, degree)
@@ -195,6 +209,58 @@ def parse_candidates(spec):
         self.chosen_degree = min(self.val_scores, key=self.val_scores.get)
         self.coefs = np.polyfit(self.x_train, self.y_train, self.chosen_degree)
         self.next(self.end)
-''', '        self.next(self.choose)\n', '        self.next(self.end)\n'),
+'''
+
+
+WRONG_ANSWERS = {
+    'practice.1': [
+        '''def choose_candidate(candidate_scores, folds):
+    return min(candidate_scores, key=lambda s: s['cv_mse'])['name']''',
+        '''def choose_candidate(candidate_scores, folds):
+    best = min(candidate_scores, key=lambda s: s['cv_mse'])
+    near = [s for s in candidate_scores if s['cv_mse'] <= best['cv_mse'] + best['cv_mse_std']]
+    return max(near, key=lambda s: float(s['name'].partition(':')[2] or 0))['name']''',
+        '''import math
+def choose_candidate(candidate_scores, folds):
+    best = min(candidate_scores, key=lambda s: s['cv_mse'])
+    near = [s['name'] for s in candidate_scores
+            if s['cv_mse'] <= best['cv_mse'] + best['cv_mse_std'] / math.sqrt(folds)]
+    return max(near)''',
+        '''import math
+def choose_candidate(candidate_scores, folds):
+    best = min(candidate_scores, key=lambda s: s['cv_mse'])
+    near = [s for s in candidate_scores
+            if s['cv_mse'] <= best['cv_mse'] + best['cv_mse_std'] / math.sqrt(folds)]
+    names = [s['name'] for s in near]
+    if 'linear' in names:
+        return 'linear'
+    return max(near, key=lambda s: float(s['name'].partition(':')[2]))['name']''',
+        '''import math
+def choose_candidate(candidate_scores, folds):
+    best = min(candidate_scores, key=lambda s: s['cv_mse'])
+    near = [s for s in candidate_scores
+            if s['cv_mse'] - s['cv_mse_std'] / math.sqrt(folds) <= best['cv_mse']]
+    return max(near, key=lambda s: float(s['name'].partition(':')[2] or 0))['name']''',
+        '''import math
+def choose_candidate(candidate_scores, folds):
+    best = min(candidate_scores, key=lambda s: s['cv_mse'])
+    near = [s for s in candidate_scores
+            if s['cv_mse'] < best['cv_mse'] + best['cv_mse_std'] / math.sqrt(folds)]
+    return max(near, key=lambda s: float(s['name'].partition(':')[2] or 0))['name']''',
+        '''import math
+def choose_candidate(candidate_scores, folds):
+    candidate_scores.sort(key=lambda s: s['cv_mse'])
+    best = candidate_scores[0]
+    near = [s for s in candidate_scores
+            if s['cv_mse'] <= best['cv_mse'] + best['cv_mse_std'] / math.sqrt(folds)]
+    return max(near, key=lambda s: float(s['name'].partition(':')[2] or 0))['name']''',
+    ],
+    'candidates.1': [  # each: the starting file with these lines changed, and (part of) the hint it must get
+        {'replace': [(_todo(1), "        self.next(self.fit, foreach='degree_list')\n"), (_todo(2), _TRAINING_MSE),
+                     (_todo(3), _JOIN)],
+         'hint': 'its MSE on the training rows'},  # the most flexible degree wins
+        {'replace': [(_todo(1), _ALL_IN_START), (_todo(2), '        self.next(self.choose)\n'),
+                     (_todo(3), '        self.next(self.end)\n')],
+         'hint': 'your flow has no foreach'},  # every degree in one task: found without running it
     ],
 }

@@ -1,3 +1,24 @@
+"""Solutions to the exercises of 00_data, and the model answer to its design question (for instructors).
+
+Design question: refuse the file, or drop the rows?
+    Refuse by default, and make dropping a decision someone takes on purpose. A missing y means
+    something upstream broke; a pipeline that quietly trains on what is left hides that, and the
+    next file may be missing 300 rows for the same reason. Filling the 3 values in invents targets
+    the model then learns from: never for y.
+
+    A defensible policy: drop and warn when only a small share is missing (say at most 1% of the rows,
+    a parameter of the check, not a constant buried in it), refuse above it; either way, say which
+    lines (their numbers, as DatasetError does), tell whoever owns the sensor, and keep with the run the
+    count, the line numbers, the rule and its threshold, and a hash of the file read, so that a month
+    later someone can see what the model was trained on and question the choice.
+
+    The last question is the one that matters: if the sensor drops out when y is large, the missing
+    rows are not random. Dropping them trains the model on a world without its largest values, and
+    the test rows, cut from the same file, lack them too, so the figures do not show the bias. Then
+    refuse (or fix the sensor), however small the share. Credit an answer that draws a line and
+    names who hears about it; question one that drops rows silently, or fills in y.
+"""
+
 # exercise data.1
 import numpy as np
 

@@ -1,3 +1,27 @@
+"""Solutions to the exercises of 01_monolith, and the model answer to its design question (for
+instructors).
+
+Design question: when is a monolith enough?
+    The Friday question: keep the monolith (or a notebook). It runs once, for one reader; speed of
+    writing is what counts, nothing will reuse it, and its figures can be checked by reading the
+    output and the picture. Keep what makes the answer repeatable: the data file (or its hash), the
+    seed, and the output. Breaking it up first would spend the afternoon on names and arguments for
+    code that is thrown away on Monday.
+
+    The nightly job: break it up before it runs every night, not after. What hurts first, and when:
+    a bad file at 3 a.m. stops it with Python's own message, which names neither the file nor the
+    line; a plot window opened on a server with no screen; the first "can we try a second model?",
+    answered by copying the reading and the split; a test of one step that must run all of them and
+    scrape the printout; and in a month, the question "which data and which code made the model
+    served on Tuesday?", which nothing recorded. Each gets more expensive the longer the script runs:
+    people build on its printed output, copies drift apart, and without tests a refactoring cannot be
+    shown to change nothing (02_composable could only show it because the monolith's figures were
+    known).
+
+    Credit an answer that keeps the monolith for the one-off job and names concrete failures for the
+    nightly one; question one that breaks up everything always, or never.
+"""
+
 # exercise monolith.1
 from pathlib import Path
 

@@ -30,44 +30,20 @@ Design question: why split before the fan-out?
 """
 
 # exercise practice.1
-def parse_candidates(spec:str) -> list[str]:
-    "Check a comma-separated list of candidates (linear, ridge:<alpha>, lasso:<alpha>); their names"
-    names = []
-    for part in str(spec).split(','):
-        part = part.strip().lower()
-        if not part:
-            continue
-        kind, _, arg = part.partition(':')
-        if kind == 'linear' and not arg:
-            name = 'linear'
-        elif kind in ('ridge', 'lasso'):
-            try:
-                alpha = float(arg)
-            except ValueError:
-                raise ValueError(f'candidate {part!r}: {kind} needs a number') from None
-            if not 0 < alpha < float('inf'):
-                raise ValueError(f'candidate {part!r}: alpha must be positive and finite')
-            name = f'{kind}:{alpha:g}'
-        else:
-            raise ValueError(f'unknown candidate {part!r}: use linear, ridge:... or lasso:...')
-        if name in names:
-            raise ValueError(f'candidate {name!r} is listed twice')
-        names.append(name)
-    if not names:
-        raise ValueError('no candidates given: use e.g. linear,lasso:1')
-    return names
+import math
 
-def make_estimator(name:str):
-    "A fresh, unfitted scikit-learn estimator for candidate `name`"
-    from sklearn.linear_model import Lasso, LinearRegression, Ridge
-    kind, _, arg = name.partition(':')
+def penalty(name:str) -> float:
+    "How strongly a candidate pulls its slope towards 0: alpha for ridge:<alpha>, 0 for linear"
+    kind, _, alpha = name.partition(':')
     if kind == 'linear':
-        return LinearRegression()
-    if kind == 'lasso':
-        return Lasso(alpha=float(arg))
-    return Ridge(alpha=float(arg))
+        return 0.0
+    return float(alpha)
 
-# exercise candidates.1
-from regression_course.config import REPO_ROOT
-
-flow_file = REPO_ROOT/'solutions'/'flows'/'degree_flow.py'  # the starter, with its three TODOs done
+def choose_candidate(candidate_scores:list[dict], folds:int) -> str:
+    "The simplest candidate whose cross-validated MSE is within one standard error of the best's"
+    if not candidate_scores:
+        raise ValueError('no candidates to choose from')
+    best = min(candidate_scores, key=lambda score: score['cv_mse'])
+    standard_error = best['cv_mse_std'] / math.sqrt(folds)  # of a mean of `folds` scores
+    near = [score for score in candidate_scores if score['cv_mse'] <= best['cv_mse'] + standard_error]
+    return max(near, key=lambda score: penalty(score['name']))['name']

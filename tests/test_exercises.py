@@ -3,7 +3,8 @@
 and every plausible wrong answer kept with the checks fails with a hint. A wrong answer to a file exercise is the
 starting file with a few lines changed, and must get the hint it names; the first one of each exercise runs the
 starting file's flow (changed by those lines) to the end, so it also shows that the starting file runs.
-Every design question has a model answer for instructors, and every model answer a question.
+Every stage, from 00_data on, asks at least one design question; every design question has a model answer for
+instructors, and every model answer a question.
 `make exercises` reports 0 of M on the notebooks as shipped: tests/test_student_copy.py checks it, in a student copy."""
 import io
 import re
@@ -99,6 +100,12 @@ def test_wrong_answer_fails_with_a_hint(id, source, tmp_path):
 
 def test_every_exercise_has_a_wrong_answer():
     assert sorted(set(COURSE) - {id for id, _ in WRONG}) == []
+
+
+@pytest.mark.parametrize('notebook', [nb for nb in COURSE_NOTEBOOKS if nb >= '00_data'])  # 00_course: the tour
+def test_every_stage_asks_a_design_question(notebook):
+    "A `### Design question` cell with a bold title: an open question, discussed in class, with a model answer"
+    assert design_questions(REPO_ROOT/'nbs'/f'{notebook}.ipynb'), f'{notebook} asks no design question'
 
 
 @pytest.mark.instructors  # the model answers are in solutions/

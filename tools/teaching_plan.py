@@ -38,15 +38,17 @@ MODES = {'live': 'run live', 'part': 'run the live part, show the rest', 'show':
 
 
 def notebook_outline(path: Path) -> dict:
-    "A notebook's title, description, `##` headings and exercise ids, read from its cells"
+    "A notebook's title, description, `##` headings and exercise ids (answer cells, and checks of flow files)"
     cells = json.loads(path.read_text())['cells']
     markdown = [''.join(c['source']) for c in cells if c['cell_type'] == 'markdown']
     first = markdown[0].splitlines() if markdown else []
     title = next((line[2:].strip() for line in first if line.startswith('# ')), path.stem)
     description = next((line[1:].strip() for line in first if line.startswith('>')), '')
     headings = [line[3:].strip() for text in markdown for line in text.splitlines() if line.startswith('## ')]
-    exercises = [m.group(1) for c in cells if c['cell_type'] == 'code'
-                 if (m := re.match(r'# exercise ([a-z]\w*\.\d+)', ''.join(c['source'])))]
+    code = [''.join(c['source']) for c in cells if c['cell_type'] == 'code']
+    found = [re.match(r'# exercise ([a-z]\w*\.\d+)', s) for s in code]  # an answer cell
+    found += [re.search(r"check_exercise\('([a-z]\w*\.\d+)'\)", s) for s in code]  # a file's check
+    exercises = list(dict.fromkeys(m.group(1) for m in found if m))
     return dict(stem=path.stem, title=title, description=description, headings=headings, exercises=exercises)
 
 
