@@ -39,5 +39,21 @@ def main(run: str) -> int:
     return 0
 
 
+def stop_all(run: str) -> int:
+    "Stop every process the run started that is still alive (after a failed run too); how many there were"
+    procs = []
+    for pid in marked_processes(f'REGRESSION_COURSE_TEST_RUN={run}'):
+        try: procs.append(psutil.Process(pid))
+        except psutil.Error: continue
+    for proc in procs:
+        try: proc.terminate()
+        except psutil.Error: pass
+    _, alive = psutil.wait_procs(procs, timeout=10)
+    for proc in alive:
+        try: proc.kill()
+        except psutil.Error: pass
+    return len(procs)
+
+
 if __name__ == '__main__':
     sys.exit(main(sys.argv[1]))

@@ -126,4 +126,6 @@ def main(
         notebooks.stop()
         sys.exit(130)
     finally:
+        if (stopped := leftovers.stop_all(str(run))):  # after a failure too: nothing keeps running on your machine
+            print(f'stopped {stopped} process(es) the checks had left running', flush=True)
         shutil.rmtree(run, ignore_errors=True)
