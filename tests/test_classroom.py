@@ -204,8 +204,8 @@ def test_each_student_runs_the_flow_in_their_own_server(hub, students):
         assert (copy/'nbs'/'00_course.ipynb').exists()  # their own copy of the course
         left_out = [pattern.rstrip('/') for pattern in student_copy.instructors_only_patterns()]
         assert (copy/student_copy.MARKER).exists() and not any(any(copy.glob(p)) for p in left_out)  # a student copy
-        log = subprocess.run(['git', '-C', copy, 'log', '--all', '--format=%s'], capture_output=True, text=True,
-                             user=f'{hub.prefix}{name}').stdout.splitlines()
+        log = subprocess.run(['git', '-c', f'safe.directory={copy}', '-C', copy, 'log', '--all', '--format=%s'],
+                             capture_output=True, text=True, check=True).stdout.splitlines()
         ours = ('The course, as of commit', 'Automatic commit by nbgitpuller')
         assert log and all(line.startswith(ours) for line in log), log  # publications only: no instructors' history
     servers = subprocess.run(['ps', '-o', 'user=', '-C', 'jupyterhub-singleuser'], capture_output=True, text=True).stdout

@@ -90,6 +90,8 @@ def main(argv: list[str]) -> int:
     with tempfile.TemporaryDirectory(prefix='without-gnu-') as tmp:
         folder, log = Path(tmp)/'bin', Path(tmp)/'refused.log'
         folder.mkdir()
+        for path in (Path(tmp), folder):  # other users (a class's students) run its programs too, as on a Mac
+            path.chmod(0o755)
         log.touch()
         path = shadow_path(folder, log)
         hidden = [name for name in sorted(set(MISSING)) if shutil.which(name)]
