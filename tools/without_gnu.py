@@ -93,6 +93,7 @@ def main(argv: list[str]) -> int:
         for path in (Path(tmp), folder):  # other users (a class's students) run its programs too, as on a Mac
             path.chmod(0o755)
         log.touch()
+        log.chmod(0o666)  # a refusal in another user's process is recorded too
         path = shadow_path(folder, log)
         hidden = [name for name in sorted(set(MISSING)) if shutil.which(name)]
         print(f'without_gnu: hidden from PATH: {", ".join(hidden)}; GNU-only options refused in: '
