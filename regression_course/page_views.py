@@ -85,13 +85,17 @@ class ShutdownAwareConnection(ZMQChannelsWebsocketConnection):
     async def prepare(self):
         "Prepare as jupyter_server does (it waits up to `kernel_info_timeout` for the kernel), unless the kernel is going: 404"
         preparing = asyncio.ensure_future(super().prepare())
-        while not preparing.done():
-            if self._going():
-                preparing.cancel()
+        while True:
+            if self._going():  # also when the kernel went while jupyter_server was preparing (it raised, or it got through)
+                if not preparing.done():
+                    preparing.cancel()
+                elif not preparing.cancelled():
+                    preparing.exception()  # retrieved, so asyncio does not log it later as never retrieved
                 self._forget()
                 self.websocket_handler.set_status(404)
                 self.websocket_handler.set_header('Content-Type', 'application/json')
                 raise web.Finish(json.dumps({'message': f'Kernel shut down while connecting: {self.kernel_id}'}))
+            if preparing.done(): break
             await asyncio.wait([preparing], timeout=0.1)
         preparing.result()
 
