@@ -114,11 +114,13 @@ def main(rev:str='HEAD', busy:bool=False, label:str='', without_gnu:bool=False) 
         command = ['make', 'test']
         if without_gnu:  # as on a Mac: GNU-only programs hidden, GNU-only options refused (this checkout's tool)
             command = [sys.executable, str(REPO_ROOT/'tools'/'without_gnu.py'), *command]
-        done = subprocess.run(command, cwd=clone, env=env, capture_output=True, text=True)
+        try:
+            done = subprocess.run(command, cwd=clone, env=env, capture_output=True, text=True)
+        finally:  # stopped (Ctrl-C, SIGTERM) or not, the busy process goes with it
+            if spinner:
+                spinner.kill()
+                spinner.wait()
         wall = time.perf_counter() - start
-        if spinner:
-            spinner.kill()
-            spinner.wait()
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         by_component = watch.stop()
         by_component.pop('the busy core (not make test)', None)
@@ -152,6 +154,8 @@ def spinner_cpu(watch) -> float:
 
 if __name__ == '__main__':
     import argparse
+    import signal
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so that `finally` stops the busy process
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--rev', default='HEAD', help='the commit to measure (default: HEAD)')
     parser.add_argument('--busy', action='store_true', help='keep one core busy with another process meanwhile')
