@@ -140,7 +140,11 @@ c.Spawner.http_timeout = 180  # a busy two-core machine starting several servers
 c.Spawner.start_timeout = 180
 
 # --- idle servers are stopped (their files and runs stay) ------------------------------------------------------
+# The hub stops it with SIGINT; a hub started in the background of a script (`make classroom &`) passes SIGINT on
+# ignored, and Python then never turns it into KeyboardInterrupt: the culler would hold every stop for 30 s.
+CULLER = ('import signal; signal.signal(signal.SIGINT, signal.default_int_handler); '
+          'from jupyterhub_idle_culler import main; main()')
 c.JupyterHub.services = [{'name': 'idle-culler', 'command': [
-    sys.executable, '-m', 'jupyterhub_idle_culler', f"--timeout={os.environ.get('CLASS_CULL_IDLE', '3600')}"]}]
+    sys.executable, '-c', CULLER, f"--timeout={os.environ.get('CLASS_CULL_IDLE', '3600')}"]}]
 c.JupyterHub.load_roles = [{'name': 'idle-culler', 'services': ['idle-culler'],
                             'scopes': ['list:users', 'read:users:activity', 'read:servers', 'delete:servers']}]

@@ -1,10 +1,8 @@
 """Checks for the exercises of 03_dags."""
 import copy
-import importlib.util
-import sys
 from pathlib import Path
 
-from regression_course.exercises import exercise
+from regression_course.exercises import checks_helper, exercise
 
 
 def _order_problem(order, edges:dict, what:str) -> str|None:
@@ -65,12 +63,7 @@ def _topological_order(topological_order):
 
 def _flow_runs():
     "The helpers shared by the checks of flow exercises (exercises/flow_runs.py)"
-    name = 'regression_course_exercise_flow_runs'
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name('flow_runs.py'))
-        sys.modules[name] = module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-    return sys.modules[name]
+    return checks_helper('flow_runs', Path(__file__).parent)
 
 
 @exercise('dags.2', '03_dags', 'a third branch, joined', file='flows/three_branch_flow.py')

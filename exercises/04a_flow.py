@@ -3,25 +3,18 @@
 which the student runs from a terminal. The check reads the file's DAG, then runs the file once, in place, with
 a datastore of its own in a temporary folder (the course's flows, runs and served model stay untouched), and
 judges what the run recorded, through the Client API."""
-import importlib.util
-import sys
 from pathlib import Path
 
 import numpy as np
 
-from regression_course.exercises import exercise
+from regression_course.exercises import checks_helper, exercise
 
 LECTURE_STEPS = ['end', 'read_data', 'split', 'start', 'test_model', 'train', 'validate_data']
 
 
 def _flow_runs():
     "The helpers shared by the checks of flow exercises (exercises/flow_runs.py)"
-    name = 'regression_course_exercise_flow_runs'
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name('flow_runs.py'))
-        sys.modules[name] = module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-    return sys.modules[name]
+    return checks_helper('flow_runs', Path(__file__).parent)
 
 
 @exercise('flow.1', '04a_flow', 'count the rows of the split', file='flows/row_counts_flow.py')

@@ -4,14 +4,12 @@ choice is known (no scikit-learn, no flow). candidates.1 is a flow file the stud
 temporary folder, with three degrees, and reads what the run recorded. Six small tasks that import no
 scikit-learn: about 4 processor-seconds."""
 import copy
-import importlib.util
 import re
-import sys
 from pathlib import Path
 
 import numpy as np
 
-from regression_course.exercises import exercise
+from regression_course.exercises import checks_helper, exercise
 
 
 def _table(*rows, **extra) -> list[dict]:
@@ -91,12 +89,7 @@ CHECK_DEGREES = [9, 2, 5]  # not the file's default: validation picks 5, the tra
 
 def _flow_helpers():
     "The helpers `read_flow`, `run_flow_file`, `reading`, `open_run` and `why_it_failed` (flow_runs.py)"
-    name = 'regression_course_exercise_flow_runs'
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name('flow_runs.py'))
-        sys.modules[name] = module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-    return sys.modules[name]
+    return checks_helper('flow_runs', Path(__file__).parent)
 
 
 def _mse(coefs, x, y) -> float:

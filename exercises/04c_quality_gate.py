@@ -2,25 +2,18 @@
 gate.2 reads runs through the Client API: the datastore the checks of 05_client_api prepare (four runs of the
 course flow, made once and kept in the temporary folder; see `prepared_datastore` there), so it costs no run
 of its own when those checks have run."""
-import importlib.util
 import math
-import sys
 from pathlib import Path
 
 import numpy as np
 
 from regression_course import config
-from regression_course.exercises import exercise
+from regression_course.exercises import checks_helper, exercise
 
 
 def _checks_of(notebook:str):
     "The checks module of another notebook, for its helpers (loaded once)"
-    name = f'regression_course_exercise_helpers_{notebook}'
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name(f'{notebook}.py'))
-        sys.modules[name] = module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-    return sys.modules[name]
+    return checks_helper(notebook, Path(__file__).parent)
 
 
 # --- gate.1: one number for the gate ---------------------------------------------------------------------------

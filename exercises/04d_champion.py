@@ -2,14 +2,12 @@
 champion.1 reads runs through the Client API: the datastore the checks of 05_client_api prepare (four runs of the
 course flow, made once and kept in the temporary folder; see `prepared_datastore` there), so it costs no run of
 its own when those checks have run."""
-import importlib.util
-import sys
 from pathlib import Path
 
 import numpy as np
 
 from regression_course import config
-from regression_course.exercises import exercise
+from regression_course.exercises import checks_helper, exercise
 
 
 def _cases():
@@ -47,12 +45,7 @@ def _clearly(clearly_better):
 
 def _checks_of(notebook:str):
     "The checks module of another notebook, for its helpers (loaded once)"
-    name = f'regression_course_exercise_helpers_{notebook}'
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name(f'{notebook}.py'))
-        sys.modules[name] = module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-    return sys.modules[name]
+    return checks_helper(notebook, Path(__file__).parent)
 
 
 def _mse(model, data) -> float:

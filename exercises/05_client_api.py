@@ -5,27 +5,20 @@ a deployable ridge:100 run, a linear run that beats it (promoted: it is served),
 The course's own datastore is never touched."""
 import fcntl
 import hashlib
-import importlib.util
 import json
 import os
 import shutil
-import sys
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from regression_course import config
-from regression_course.exercises import exercise
+from regression_course.exercises import checks_helper, exercise
 
 
 def _flow_helpers():
     "The helpers `run_copy`, `reading` and `open_run` shared by the checks that run flows (exercises/flow_runs.py)"
-    name = 'regression_course_exercise_flow_runs'
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name('flow_runs.py'))
-        sys.modules[name] = module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-    return sys.modules[name]
+    return checks_helper('flow_runs', Path(__file__).parent)
 
 
 def prepared_datastore() -> tuple[Path, dict]:

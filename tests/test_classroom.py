@@ -13,6 +13,7 @@ the tests are skipped (which fails the run unless ALLOW_SKIP=1); with CI=true th
 import os
 import secrets
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -59,9 +60,10 @@ class Hub:
 
     def start(self):
         self.starts += 1
-        with open(self.log, 'ab') as out:
+        with open(self.log, 'ab') as out:  # as from a script, `make classroom &`: SIGINT ignored, as a shell does
             self.proc = subprocess.Popen([sys.executable, str(REPO_ROOT/'tools'/'classroom.py'), 'serve'],
-                                         env=self.env, stdout=out, stderr=subprocess.STDOUT)
+                                         env=self.env, stdout=out, stderr=subprocess.STDOUT,
+                                         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
         deadline = time.monotonic() + 600  # the first start installs the class's environment
         while True:
             assert self.proc.poll() is None, f'the hub exited:\n{self.log.read_text()[-4000:]}'
@@ -242,7 +244,13 @@ def test_the_hub_restarts_and_loses_no_notebook_and_no_run(browser, hub, student
     for page in students.values(): page.context.close()
     assert (hub.home('carol')/NOTEBOOK).exists()
     hub.stop()
-    hub.start()
+    hub.start()  # publishes the course again: exactly the student copy's files, not the bytecode beside them
+    published = subprocess.run(['git', '-C', hub.folder/'course', 'ls-files'], capture_output=True, text=True,
+                               check=True).stdout.splitlines()
+    ours = subprocess.run(['git', '-C', REPO_ROOT, 'ls-tree', '-r', '--name-only', 'HEAD'], capture_output=True,
+                          text=True, check=True).stdout.splitlines()
+    extra = set(published) - set(ours) - {student_copy.MARKER}
+    assert not extra, sorted(extra)[:5]
     page = log_in(browser, hub, 'carol')  # the password set on first use still holds
     page.wait_for_url('**/user/carol/lab**', timeout=WAIT)
     page.goto(f'{hub.url}/user/carol/lab/tree/{NOTEBOOK}')

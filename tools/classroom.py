@@ -139,7 +139,9 @@ def publish(folder: ClassFolder) -> str:
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
         tar.extractall(folder.course, **({'filter': 'data'} if hasattr(tarfile, 'data_filter') else {}))
     (folder.course/MARKER).write_text(marker_text(left_out, patterns, f'commit {head[:10]}'))
-    run('git', '-C', folder.course, 'add', '-A', '--force')
+    # exactly the copy's files: not what the class's environment wrote beside them (its bytecode), ignored or not
+    run('git', '-C', folder.course, 'add', '--force', '--pathspec-from-file=-', '--pathspec-file-nul',
+        input='\0'.join([*kept, MARKER]))
     if subprocess.run(['git', '-C', folder.course, 'diff', '--cached', '--quiet']).returncode:
         run('git', '-C', folder.course, '-c', 'user.name=regression_course instructors', '-c',
             'user.email=instructors@example.org', 'commit', '-q', '-m', f'The course, as of commit {head[:10]}')
