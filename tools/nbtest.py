@@ -107,10 +107,11 @@ def one_process_each(f, items, *args, n_workers=2, **kwargs):
         return L(started[item].result() for item in items)  # the results in nbdev's order
 
 
-# The notebooks that take longest (each well over a minute beside pytest; `make nbtest` prints each one's time)
-# start first: started last, in file order, one of them alone kept the run going long after the rest had finished.
-SLOWEST = ('97b_page_views', '99b_classroom', '05_client_api', '91b_remote_store', '09_off_the_laptop',
-           '04d_champion', '08_monitoring')
+# The notebooks that take longest start first, longest first: in file order, one started last kept the run going
+# long after the rest had finished. Seconds each took in `make test` (beside pytest, 3 workers; `make nbtest` prints
+# them): 96b 152, 97 135, 05 117, 99 108, 09 83, 97b 79, 91b 73, 04d 73, 08 60; every other one 35 or less.
+SLOWEST = ('96b_slow_clients', '97_form_app', '05_client_api', '99_config', '09_off_the_laptop', '97b_page_views',
+           '91b_remote_store', '04d_champion', '08_monitoring')
 
 
 def slowest_first(items: list) -> list:
