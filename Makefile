@@ -86,7 +86,7 @@ nbtest: install
 
 # A skipped test fails the run unless you ask for skips with ALLOW_SKIP=1 (tests/conftest.py); -rfEs lists what failed and why skipped.
 pytest: install browser
-	@$(BIN)/python -m pytest -rfEs --durations=12 -n $(WORKERS) --dist loadfile tests
+	@$(BIN)/python -m pytest -rfEs --durations=12 -n $(WORKERS) --dist loadfile --no-loadscope-reorder tests
 
 # --- working with the course ----------------------------------------------------------------------------------
 readme: install

@@ -89,13 +89,42 @@ def pytest_collection_modifyitems(config, items):
         config.instructors_deselected.update(item.nodeid for item in left_out)
 
 
+# The test files that take longest start first. pytest-xdist (`--dist loadfile`) hands out whole files; by itself
+# it starts the files with the most tests first, so test_classroom (5 tests, the longest file) started among the
+# last and kept one worker going alone. `make pytest` passes `--no-loadscope-reorder`, so this order holds. The
+# summary's "slowest files" line says what each file took.
+SLOWEST_FILES = ('test_classroom.py', 'test_student_runs.py', 'test_remote.py', 'test_exercises.py',
+                 'test_promotion.py', 'test_voila_kernels.py', 'test_swift_store.py', 'test_hostile.py',
+                 'test_live_swap.py')
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    "The slowest files first (in SLOWEST_FILES' order); the rest, and the tests inside each file, as they were"
+    rank = {name: i for i, name in enumerate(SLOWEST_FILES)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(SLOWEST_FILES)))
+
+
+_FILE_SECONDS = {}  # test file -> seconds of its set-ups, tests and tear-downs
+
+
+def pytest_runtest_logreport(report):
+    "Add up each test file's time (under pytest-xdist, in the controller: the workers send it every report)"
+    path = report.nodeid.split('::')[0]
+    _FILE_SECONDS[path] = _FILE_SECONDS.get(path, 0) + report.duration
+
+
 def pytest_testnodedown(node, error):
     "pytest-xdist: a worker hands what it deselected to the controller, which writes the summary"
     node.config.instructors_deselected.update(getattr(node, 'workeroutput', {}).get('instructors_deselected', ()))
 
 
 def pytest_terminal_summary(terminalreporter):
-    "Say, in the summary, what a student copy left out and why; and that skips fail the run unless asked for"
+    "Say, in the summary, which files took longest, what a student copy left out and why; that skips fail the run"
+    slowest = sorted(_FILE_SECONDS.items(), key=lambda kv: -kv[1])[:8]
+    if slowest:
+        terminalreporter.write_line('slowest files (set-up, tests and tear-down, summed): ' +
+                                    ', '.join(f'{Path(p).name} {s:.0f} s' for p, s in slowest))
     deselected = terminalreporter.config.instructors_deselected
     if deselected:
         terminalreporter.write_line(f'{len(deselected)} test(s) deselected: {LEFT_OUT_REASON}', yellow=True)
