@@ -22,6 +22,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT/'tools'))
 import browser  # noqa: E402  (tools/browser.py: the same search `make browser` makes)
 import golden  # noqa: E402  (tools/golden.py: the course run, trained once)
+from slowest_first import slowest_first  # noqa: E402  (tools/slowest_first.py)
 from regression_course import config  # noqa: E402
 from regression_course.slow_clients import GUNICORN_OPTIONS  # noqa: E402  (gunicorn.conf.py, as `make serve`)
 
@@ -85,16 +86,10 @@ SLOWEST_FILES = ('test_classroom.py', 'test_student_runs.py', 'test_exercises.py
                  'test_live_swap.py')  # a quiet make test: 221, 178, 155, 85, 85, 82, 65, 54 s, ...
 
 
-def slowest_files_first(items: list):
-    "The slowest files first (in SLOWEST_FILES' order); the rest, and the tests inside each file, as they were"
-    rank = {name: i for i, name in enumerate(SLOWEST_FILES)}
-    items.sort(key=lambda item: rank.get(item.path.name, len(SLOWEST_FILES)))
-
-
 @pytest.hookimpl(tryfirst=True)  # before -k and -m deselect anything: what was collected, for the student-copy check
 def pytest_collection_modifyitems(config, items):
     "The slowest files first; in a student copy, deselect (never skip) the tests marked `instructors`"
-    slowest_files_first(items)
+    items[:] = slowest_first(items, SLOWEST_FILES, lambda item: item.path.name)  # tests in a file keep their order
     config.collected_ids = [item.nodeid for item in items]
     config.instructors_marked = {item.nodeid for item in items if item.get_closest_marker('instructors')}
     if not STUDENT_COPY: return

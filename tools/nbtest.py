@@ -18,6 +18,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO/'tools'))
 
 import nbdev.test as nbdev_test_module  # noqa: E402
+from slowest_first import slowest_first  # noqa: E402
 from execnb.nbio import read_nb  # noqa: E402
 from execnb.shell import CaptureShell  # noqa: E402
 from fastcore.xtras import working_directory  # noqa: E402
@@ -103,7 +104,8 @@ def one_process_each(f, items, *args, n_workers=2, **kwargs):
     context.set_forkserver_preload(PRELOAD)
     run = functools.partial(f, *args, **kwargs)
     with ProcessPoolExecutor(max(1, n_workers), mp_context=context, max_tasks_per_child=1) as pool:
-        started = {item: pool.submit(run, item) for item in slowest_first(items)}
+        order = slowest_first(items, SLOWEST, lambda path: Path(path).stem)
+        started = {item: pool.submit(run, item) for item in order}
         return L(started[item].result() for item in items)  # the results in nbdev's order
 
 
@@ -112,12 +114,6 @@ def one_process_each(f, items, *args, n_workers=2, **kwargs):
 # them): 96b 152, 97 135, 05 117, 99 108, 09 83, 97b 79, 91b 73, 04d 73, 08 60; every other one 35 or less.
 SLOWEST = ('96b_slow_clients', '97_form_app', '05_client_api', '99_config', '09_off_the_laptop', '97b_page_views',
            '91b_remote_store', '04d_champion', '08_monitoring')
-
-
-def slowest_first(items: list) -> list:
-    "`items` (notebook paths) with the notebooks of SLOWEST first, in that order; the rest as they were"
-    rank = {name: i for i, name in enumerate(SLOWEST)}
-    return sorted(items, key=lambda path: rank.get(Path(path).stem, len(SLOWEST)))
 
 
 if __name__ == '__main__':
