@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['NAME', 'COURSE_COPY', 'PUBLISHED_BRANCH', 'PROGRESS_ENV', 'ROSTER_ENV', 'CGROUP_V1', 'Roster', 'read_roster',
            'ClassFolder', 'student_environment', 'sync_course', 'parse_size', 'own_cgroup', 'Limits', 'enforceable',
-           'read_progress', 'class_runs', 'class_board', 'best_run', 'class_view', 'serve']
+           'read_progress', 'class_runs', 'class_board', 'best_run', 'class_view', 'SteadyContentsManager', 'serve']
 
 # %% ../nbs/99b_classroom.ipynb #349bbbc5
 import json
@@ -287,6 +287,35 @@ def class_view(
              _html(runs, started=when, r2='{:.4f}')]
     return HTML('\n'.join(parts))
 
+# %% ../nbs/99b_classroom.ipynb #bde51f3b
+import contextvars
+
+from jupyter_server.services.contents.largefilemanager import AsyncLargeFileManager
+from tornado.web import HTTPError
+
+_LISTING = contextvars.ContextVar('listing', default=False)  # set while a folder is being listed
+
+class SteadyContentsManager(AsyncLargeFileManager):
+    "jupyter_server's file manager, but a file renamed or deleted while its folder is listed is left out, not a 404"
+
+    async def _dir_model(self, path, content=True):
+        listing = _LISTING.set(True)
+        try:
+            model = await super()._dir_model(path, content)
+        finally:
+            _LISTING.reset(listing)
+        if content:
+            model['content'] = [entry for entry in model['content'] if entry is not None]
+        return model
+
+    async def get(self, path, content=True, **kwargs):
+        try:
+            return await super().get(path, content, **kwargs)
+        except HTTPError as e:
+            if e.status_code == 404 and _LISTING.get():
+                return None  # gone since its folder's names were read: left out of this listing
+            raise
+
 # %% ../nbs/99b_classroom.ipynb #73a0b8f6
 def serve(
     course:str|Path, # the published course
@@ -301,7 +330,8 @@ def serve(
     except Exception as e:  # a copy git cannot merge still gets its server: the student keeps working
         print(f'the course copy was not updated: {e}', file=sys.stderr)
     server = Path(env)/'bin'/'jupyterhub-singleuser'
-    os.execv(server, [str(server), *args])
+    steady = '--ServerApp.contents_manager_class=regression_course.classroom.SteadyContentsManager'
+    os.execv(server, [str(server), steady, *args])
 
 # %% ../nbs/99b_classroom.ipynb #23b309b4
 #| eval: false
