@@ -210,7 +210,7 @@ def test_each_student_runs_the_flow_in_their_own_server(hub, students):
                              capture_output=True, text=True, check=True).stdout.splitlines()
         ours = ('The course, as of commit', 'Automatic commit by nbgitpuller')
         assert log and all(line.startswith(ours) for line in log), log  # publications only: no instructors' history
-    servers = subprocess.run(['ps', '-o', 'user:32=,args=', '-C', 'jupyterhub-singleuser'], capture_output=True,
+    servers = subprocess.run(['ps', '-ww', '-o', 'user:32=,args=', '-C', 'jupyterhub-singleuser'], capture_output=True,
                              text=True).stdout.splitlines()
     for name in STUDENTS:  # each server runs as its student's own Unix user, with the steady file manager (99b)
         mine = [line for line in servers if line.split()[0] == f'{hub.prefix}{name}']
