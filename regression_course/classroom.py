@@ -287,12 +287,13 @@ def class_view(
              _html(runs, started=when, r2='{:.4f}')]
     return HTML('\n'.join(parts))
 
-# %% ../nbs/99b_classroom.ipynb #bde51f3b
+# %% ../nbs/99b_classroom.ipynb #ac3e8b8e
 import contextvars
 
 from jupyter_server.services.contents.largefilemanager import AsyncLargeFileManager
 from tornado.web import HTTPError
 
+# %% ../nbs/99b_classroom.ipynb #bde51f3b
 _LISTING = contextvars.ContextVar('listing', default=False)  # set while a folder is being listed
 
 class SteadyContentsManager(AsyncLargeFileManager):
